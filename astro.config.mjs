@@ -1,0 +1,14 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import netlify from '@astrojs/netlify';
+import preact from '@astrojs/preact';
+
+export default defineConfig({
+  output: 'server',
+  adapter: netlify({
+    // Edge-function emulation downloads Deno, which this project never needs.
+    devFeatures: { edgeFunctions: false, environmentVariables: false, images: false },
+    imageCDN: false,
+  }),
+  integrations: [preact()],
+});

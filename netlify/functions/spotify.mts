@@ -1,0 +1,20 @@
+import type { Config } from '@netlify/functions';
+import { SpotifyError, errorResponse, listeningResponse, parseListeningQuery } from '../../src/lib/spotify';
+import { loadListening } from '../../src/server/listening-service';
+
+/** `GET /api/spotify`: the widget's public API. The contract is in the README. */
+export default async function spotify(request: Request): Promise<Response> {
+  const method = request.method.toUpperCase();
+  // Checked here rather than with `config.method`, which would make the
+  // platform answer other methods before this code could send 405 + Allow.
+  if (method !== 'GET' && method !== 'HEAD') {
+    return errorResponse(new SpotifyError('method_not_allowed', `${method} is not supported. Use GET or HEAD.`), method);
+  }
+  const query = parseListeningQuery(new URL(request.url).searchParams);
+  if (!query.ok) return errorResponse(query.error, method);
+
+  const result = await loadListening(query.value);
+  return result.ok ? listeningResponse(result.value, method) : errorResponse(result.error, method);
+}
+
+export const config: Config = { path: '/api/spotify' };

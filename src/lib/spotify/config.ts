@@ -1,0 +1,91 @@
+/**
+ * Configuration from the environment, read at run time. The core never reads
+ * `process.env` itself: callers pass an accessor, so tests and the CLIs can
+ * feed any source.
+ */
+
+export type EnvAccessor = (name: string) => string | undefined;
+
+export const DEFAULT_ACCOUNTS_URL = 'https://accounts.spotify.com';
+export const DEFAULT_API_URL = 'https://api.spotify.com';
+
+/** Secret: the Spotify app's credentials and the owner's refresh token. */
+export const CREDENTIAL_VARS = ['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN'] as const;
+
+/** Netlify `CONTEXT` values that mean "a deployed site": never demo data there. */
+const DEPLOYED_CONTEXTS = new Set(['production', 'deploy-preview', 'branch-deploy']);
+
+export interface SpotifyConfig {
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  /** Base of the accounts host, without a trailing slash. */
+  accountsUrl: string;
+  /** Base of the Web API host, without a trailing slash and without `/v1`. */
+  apiUrl: string;
+  /** When the refresh token was issued, if the owner's tooling recorded it. */
+  refreshTokenIssuedAt: Date | null;
+}
+
+export type ConfigState =
+  | { status: 'ready'; config: SpotifyConfig }
+  /** No credentials at all on a machine that is not a deployed site. */
+  | { status: 'demo'; accountsUrl: string; apiUrl: string }
+  | { status: 'invalid'; message: string; missing: string[] };
+
+export const isDeployed = (env: EnvAccessor): boolean => DEPLOYED_CONTEXTS.has(env('CONTEXT') ?? '');
+
+export function readConfig(env: EnvAccessor): ConfigState {
+  const value = (name: string) => env(name)?.trim() || undefined;
+
+  const urls = readBaseUrls(value);
+  if ('message' in urls) return { status: 'invalid', message: urls.message, missing: [] };
+
+  const missing = CREDENTIAL_VARS.filter((name) => !value(name));
+  if (missing.length === CREDENTIAL_VARS.length && !isDeployed(env)) {
+    return { status: 'demo', ...urls };
+  }
+  if (missing.length > 0) {
+    return {
+      status: 'invalid',
+      missing,
+      message:
+        `Spotify is not connected: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set. ` +
+        'Run `npm run authorize -- --netlify` locally, then redeploy with `npm run deploy`.',
+    };
+  }
+
+  const issuedRaw = value('SPOTIFY_REFRESH_TOKEN_ISSUED_AT');
+  const issued = issuedRaw ? new Date(issuedRaw) : null;
+  return {
+    status: 'ready',
+    config: {
+      clientId: value('SPOTIFY_CLIENT_ID')!,
+      clientSecret: value('SPOTIFY_CLIENT_SECRET')!,
+      refreshToken: value('SPOTIFY_REFRESH_TOKEN')!,
+      ...urls,
+      refreshTokenIssuedAt: issued && !Number.isNaN(issued.getTime()) ? issued : null,
+    },
+  };
+}
+
+function readBaseUrls(value: (name: string) => string | undefined) {
+  const accounts = parseBaseUrl('SPOTIFY_ACCOUNTS_URL', value('SPOTIFY_ACCOUNTS_URL') ?? DEFAULT_ACCOUNTS_URL);
+  if (typeof accounts !== 'string') return accounts;
+  const api = parseBaseUrl('SPOTIFY_API_URL', value('SPOTIFY_API_URL') ?? DEFAULT_API_URL);
+  if (typeof api !== 'string') return api;
+  return { accountsUrl: accounts, apiUrl: api };
+}
+
+function parseBaseUrl(name: string, raw: string): string | { message: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { message: `${name} is not a valid URL ("${raw}"). Use a base such as ${name === 'SPOTIFY_API_URL' ? DEFAULT_API_URL : DEFAULT_ACCOUNTS_URL}, or unset it.` };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return { message: `${name} must be an http(s) URL, got "${raw}".` };
+  }
+  return url.href.replace(/\/+$/, '');
+}

@@ -1,0 +1,212 @@
+import { EPISODE, HOSTILE_TRACK, LOCAL_FILE_TRACK, PLAYLIST, TOP_ARTISTS } from '../fixtures';
+import type { Fetch } from '../upstream';
+import type { RawCurrentlyPlaying, RawTrack } from '../wire';
+import { FAKE_RETRY_AFTER_S, type ScenarioName } from './scenarios';
+
+export const FAKE_SCOPES = 'user-read-currently-playing user-read-recently-played user-top-read';
+
+/** A request as the fake saw it, for tests that assert on the exact upstream traffic. */
+export interface RecordedRequest {
+  method: string;
+  url: URL;
+  headers: Headers;
+  body: string;
+}
+
+export interface FakeSpotifyOptions {
+  scenario?: ScenarioName;
+  now?: () => Date;
+  /** When set, the token endpoint checks Basic auth against these. */
+  clientId?: string;
+  clientSecret?: string;
+  /** When set, only this refresh token (and its rotated successors) is accepted. */
+  refreshToken?: string;
+  /** Delay before every answer, to measure how many round trips a caller waits for. */
+  delayMs?: number;
+  /**
+   * When the looping playlist started, in epoch ms. Defaults to creation time;
+   * demo mode passes 0 so that stateless calls still see the music move on.
+   */
+  playlistStartMs?: number;
+}
+
+export interface FakeSpotify {
+  /** Answers one request, host-agnostic: accounts and API paths are told apart by path. */
+  handle(request: Request): Promise<Response>;
+  /** A `fetch` that never touches the network. */
+  fetch: Fetch;
+  requests: RecordedRequest[];
+  scenario: ScenarioName;
+  delayMs: number;
+  /** Puts the player on a playlist track from now on (the island should pick the change up). */
+  playTrack(index: number): void;
+  /** The refresh token the fake currently accepts, after rotations. */
+  readonly acceptedRefreshToken: string | undefined;
+}
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+
+const PAUSED_PROGRESS_MS = 73_000;
+const LAST_PLAYED_AGO_MS = 12 * 60_000;
+
+export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify {
+  const now = options.now ?? (() => new Date());
+  const issuedAccessTokens = new Set<string>();
+  let acceptedRefreshToken = options.refreshToken;
+  let rotations = 0;
+  let playlistStart = options.playlistStartMs ?? now().getTime();
+  let playlistOffset = 0;
+
+  const fake: FakeSpotify = {
+    requests: [],
+    scenario: options.scenario ?? 'playing',
+    delayMs: options.delayMs ?? 0,
+    get acceptedRefreshToken() {
+      return acceptedRefreshToken;
+    },
+    playTrack(index) {
+      playlistOffset = ((index % PLAYLIST.length) + PLAYLIST.length) % PLAYLIST.length;
+      playlistStart = now().getTime();
+    },
+    fetch: async (input, init) => fake.handle(new Request(input, init)),
+    async handle(request) {
+      const url = new URL(request.url);
+      const body = request.method === 'POST' ? await request.text() : '';
+      fake.requests.push({ method: request.method, url, headers: new Headers(request.headers), body });
+      if (fake.scenario === 'hung' && url.pathname.startsWith('/v1/')) return hang(request.signal);
+      if (fake.delayMs > 0) await sleep(fake.delayMs, request.signal);
+      if (fake.scenario === 'down') return json({ error: { status: 503, message: 'Service unavailable' } }, 503);
+      if (url.pathname === '/api/token' && request.method === 'POST') return token(request.headers, new URLSearchParams(body));
+      if (url.pathname.startsWith('/v1/')) return api(url, request.headers);
+      return json({ error: { status: 404, message: 'Service not found' } }, 404);
+    },
+  };
+
+  function token(headers: Headers, form: URLSearchParams): Response {
+    if (options.clientId !== undefined) {
+      const expected = `Basic ${btoa(`${options.clientId}:${options.clientSecret ?? ''}`)}`;
+      if (headers.get('authorization') !== expected) {
+        return json({ error: 'invalid_client', error_description: 'Invalid client' }, 400);
+      }
+    }
+    const grant = form.get('grant_type');
+    if (grant === 'authorization_code') {
+      if (form.get('code') !== 'fake-code') return json({ error: 'invalid_grant', error_description: 'Invalid authorization code' }, 400);
+      return json({ ...issueAccess(), refresh_token: `fake-refresh-${Date.now().toString(36)}` });
+    }
+    if (grant !== 'refresh_token') return json({ error: 'unsupported_grant_type' }, 400);
+
+    const presented = form.get('refresh_token') ?? '';
+    const known = acceptedRefreshToken === undefined || presented === acceptedRefreshToken;
+    if (fake.scenario === 'revoked' || !presented || !known) {
+      return json({ error: 'invalid_grant', error_description: 'Refresh token revoked' }, 400);
+    }
+    if (fake.scenario === 'rotation') {
+      rotations += 1;
+      acceptedRefreshToken = `${presented.replace(/~r\d+$/, '')}~r${rotations}`;
+      return json({ ...issueAccess(), refresh_token: acceptedRefreshToken });
+    }
+    return json(issueAccess());
+  }
+
+  function issueAccess() {
+    const accessToken = `fake-access-${issuedAccessTokens.size + 1}`;
+    issuedAccessTokens.add(accessToken);
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, scope: FAKE_SCOPES };
+  }
+
+  function api(url: URL, headers: Headers): Response {
+    const bearer = headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
+    if (!issuedAccessTokens.has(bearer)) {
+      return json({ error: { status: 401, message: 'Invalid access token' } }, 401);
+    }
+    if (fake.scenario === 'rate_limited') {
+      return json({ error: { status: 429, message: 'API rate limit exceeded' } }, 429, { 'Retry-After': String(FAKE_RETRY_AFTER_S) });
+    }
+    if (fake.scenario === 'malformed') return new Response('{"is_playing": tru', { status: 200 });
+
+    switch (url.pathname) {
+      case '/v1/me/player/currently-playing':
+        return currentlyPlaying(url);
+      case '/v1/me/player/recently-played':
+        return recentlyPlayed();
+      case '/v1/me/top/artists':
+        return topArtists(url);
+      default:
+        return json({ error: { status: 404, message: 'Service not found' } }, 404);
+    }
+  }
+
+  function currentlyPlaying(url: URL): Response {
+    const withEpisodes = url.searchParams.get('additional_types')?.includes('episode') ?? false;
+    const at = now().getTime();
+    const player = (item: RawCurrentlyPlaying['item'], type: RawCurrentlyPlaying['currently_playing_type'], playing: boolean, progress: number | null) =>
+      json({ timestamp: at, context: null, progress_ms: progress, is_playing: playing, currently_playing_type: type, item } satisfies RawCurrentlyPlaying & { timestamp: number; context: null });
+
+    switch (fake.scenario) {
+      case 'playing':
+      case 'scope_missing':
+      case 'rotation': {
+        const { track, progressMs } = playlistPosition(at);
+        return player(track, 'track', true, progressMs);
+      }
+      case 'paused':
+        return player(PLAYLIST[0]!, 'track', false, PAUSED_PROGRESS_MS);
+      case 'episode':
+        // Without additional_types=episode Spotify hides the episode behind item: null.
+        return player(withEpisodes ? EPISODE : null, 'episode', true, 1_234_000);
+      case 'ad':
+        return player(null, 'ad', true, 5_000);
+      case 'local_file':
+        return player(LOCAL_FILE_TRACK, 'track', true, 30_000);
+      case 'hostile':
+        return player(HOSTILE_TRACK, 'track', true, 50_000);
+      default:
+        return new Response(null, { status: 204 });
+    }
+  }
+
+  function recentlyPlayed(): Response {
+    if (fake.scenario === 'empty_history') return json({ items: [], limit: 1, next: null, cursors: null });
+    const playedAt = new Date(now().getTime() - LAST_PLAYED_AGO_MS).toISOString();
+    return json({ items: [{ track: PLAYLIST[1]!, played_at: playedAt, context: null }], limit: 1 });
+  }
+
+  function topArtists(url: URL): Response {
+    if (fake.scenario === 'scope_missing') return json({ error: { status: 403, message: 'Insufficient client scope' } }, 403);
+    if (fake.scenario === 'empty_history') return json({ items: [], total: 0, limit: 0, offset: 0 });
+    const limit = Number(url.searchParams.get('limit') ?? 20);
+    const items = TOP_ARTISTS.slice(0, limit);
+    return json({ items, total: TOP_ARTISTS.length, limit, offset: 0 });
+  }
+
+  /** Where the looping playlist is at a given time, starting from the track last put on. */
+  function playlistPosition(at: number): { track: RawTrack; progressMs: number } {
+    const total = PLAYLIST.reduce((sum, track) => sum + (track.duration_ms ?? 0), 0);
+    let elapsed = (at - playlistStart) % total;
+    for (let step = 0; ; step += 1) {
+      const track = PLAYLIST[(playlistOffset + step) % PLAYLIST.length]!;
+      const duration = track.duration_ms ?? 0;
+      if (elapsed < duration) return { track, progressMs: elapsed };
+      elapsed -= duration;
+    }
+  }
+
+  return fake;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+/** Never answers; gives up only when the caller aborts. */
+function hang(signal: AbortSignal): Promise<Response> {
+  return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+}

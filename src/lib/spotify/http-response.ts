@@ -1,0 +1,64 @@
+import type { SpotifyError } from './errors';
+import type { ErrorBody, ErrorCode, Listening } from './types';
+
+/** CDN freshness of a good answer, and how long the CDN may serve it stale while it refetches. */
+export const CDN_MAX_AGE_S = 10;
+export const CDN_STALE_WHILE_REVALIDATE_S = 20;
+/** Errors caused by Spotify are cached briefly so a failing Spotify is not hit once per visitor. */
+export const UPSTREAM_ERROR_CACHE_S = 30;
+export const MAX_RATE_LIMIT_CACHE_S = 300;
+
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  bad_request: 400,
+  method_not_allowed: 405,
+  not_configured: 503,
+  reauthorization_required: 503,
+  scope_missing: 503,
+  rate_limited: 503,
+  upstream_error: 502,
+  upstream_timeout: 504,
+};
+
+export const ALLOWED_METHODS = 'GET, HEAD';
+
+/** Cache headers for a page or answer built from fresh Spotify data. */
+export function freshCacheHeaders(): Record<string, string> {
+  return {
+    'Cache-Control': 'public, max-age=0, must-revalidate',
+    'Netlify-CDN-Cache-Control': `public, durable, s-maxage=${CDN_MAX_AGE_S}, stale-while-revalidate=${CDN_STALE_WHILE_REVALIDATE_S}`,
+  };
+}
+
+function errorCacheHeaders(error: SpotifyError): Record<string, string> {
+  if (!error.isUpstream) return { 'Cache-Control': 'no-store' };
+  const seconds =
+    error.code === 'rate_limited'
+      ? Math.min(error.retryAfterSeconds ?? UPSTREAM_ERROR_CACHE_S, MAX_RATE_LIMIT_CACHE_S)
+      : UPSTREAM_ERROR_CACHE_S;
+  return {
+    'Cache-Control': 'public, max-age=0, must-revalidate',
+    'Netlify-CDN-Cache-Control': `public, durable, s-maxage=${seconds}`,
+  };
+}
+
+const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
+
+/** HEAD gets the same status and headers as GET, without a body. */
+function respond(body: unknown, status: number, headers: Record<string, string>, method: string): Response {
+  const text = JSON.stringify(body);
+  return new Response(method === 'HEAD' ? null : text, { status, headers: { ...JSON_TYPE, ...headers } });
+}
+
+export function listeningResponse(listening: Listening, method: string): Response {
+  return respond(listening, 200, freshCacheHeaders(), method);
+}
+
+export function errorResponse(error: SpotifyError, method: string): Response {
+  const headers: Record<string, string> = errorCacheHeaders(error);
+  if (error.code === 'method_not_allowed') headers.Allow = ALLOWED_METHODS;
+  if (error.code === 'rate_limited' && error.retryAfterSeconds !== undefined) {
+    headers['Retry-After'] = String(error.retryAfterSeconds);
+  }
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  return respond(body, STATUS_BY_CODE[error.code], headers, method);
+}

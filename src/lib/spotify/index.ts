@@ -1,0 +1,11 @@
+export * from './types';
+export { SpotifyError, ok, fail, type Result } from './errors';
+export * from './budget';
+export { readConfig, isDeployed, CREDENTIAL_VARS, DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, type ConfigState, type EnvAccessor, type SpotifyConfig } from './config';
+export { parseListeningQuery, DEFAULT_QUERY, type ListeningQuery } from './query';
+export { getListening, type ListeningOptions, type Logger } from './listening';
+export { getDemoListening, DEMO_NOTICE } from './demo';
+export { exchangeRefreshToken, exchangeAuthorizationCode, type AccessGrant, type TokenEndpoint } from './token';
+export { REQUIRED_SCOPES, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists } from './reads';
+export { listeningResponse, errorResponse, freshCacheHeaders, STATUS_BY_CODE, ALLOWED_METHODS } from './http-response';
+export type { Fetch } from './upstream';

@@ -1,0 +1,100 @@
+import { AVATAR_MIN_WIDTH, COVER_MIN_WIDTH, isHttps, pickImage } from './images';
+import type { Artist, ArtistCredit, NowPlaying } from './types';
+import type { RawArtist, RawCurrentlyPlaying, RawEpisode, RawExternalUrls, RawRecentlyPlayed, RawTopArtists, RawTrack } from './wire';
+
+const UNKNOWN_TITLE = 'Unknown title';
+
+/**
+ * The player's current item, or null when there is nothing to show from it:
+ * nothing playing, an ad, an unknown type, or an item too empty to display.
+ * Null sends the caller to the recently-played fallback.
+ */
+export function normalizeCurrentlyPlaying(raw: RawCurrentlyPlaying | null): NowPlaying | null {
+  if (!raw?.item) return null;
+  const kind = raw.currently_playing_type ?? raw.item.type;
+  const base =
+    kind === 'episode' ? fromEpisode(raw.item as RawEpisode) : kind === 'track' ? fromTrack(raw.item as RawTrack) : null;
+  if (!base) return null;
+  return {
+    ...base,
+    isPlaying: raw.is_playing === true,
+    source: 'current',
+    progressMs: nonNegative(raw.progress_ms),
+    playedAt: null,
+  };
+}
+
+export function normalizeRecentlyPlayed(raw: RawRecentlyPlayed | null): NowPlaying | null {
+  const entry = raw?.items?.[0];
+  const base = entry?.track ? fromTrack(entry.track) : null;
+  if (!base) return null;
+  const playedAt = entry?.played_at ? new Date(entry.played_at) : null;
+  return {
+    ...base,
+    isPlaying: false,
+    source: 'recent',
+    progressMs: null,
+    playedAt: playedAt && !Number.isNaN(playedAt.getTime()) ? playedAt.toISOString() : null,
+  };
+}
+
+export function normalizeTopArtists(raw: RawTopArtists | null): Artist[] {
+  return (raw?.items ?? []).flatMap((artist) => {
+    const name = text(artist?.name);
+    return name ? [{ name, url: spotifyUrl(artist.external_urls), imageUrl: pickImage(artist.images, AVATAR_MIN_WIDTH) }] : [];
+  });
+}
+
+type ItemFields = Omit<NowPlaying, 'isPlaying' | 'source' | 'progressMs' | 'playedAt'>;
+
+function fromTrack(track: RawTrack): ItemFields | null {
+  const title = text(track.name);
+  const artists = credits(track.artists);
+  // A track with neither a title nor an artist is a shell: showing it would be an empty hole.
+  if (!title && artists.length === 0) return null;
+  return {
+    type: 'track',
+    title: title ?? UNKNOWN_TITLE,
+    artists,
+    album: text(track.album?.name),
+    imageUrl: pickImage(track.album?.images, COVER_MIN_WIDTH),
+    url: spotifyUrl(track.external_urls),
+    durationMs: nonNegative(track.duration_ms),
+  };
+}
+
+function fromEpisode(episode: RawEpisode): ItemFields | null {
+  const title = text(episode.name);
+  const show = episode.show;
+  if (!title && !text(show?.name)) return null;
+  const publisher = text(show?.publisher);
+  return {
+    type: 'episode',
+    title: title ?? UNKNOWN_TITLE,
+    artists: publisher ? [{ name: publisher, url: spotifyUrl(show?.external_urls) }] : [],
+    album: text(show?.name),
+    imageUrl: pickImage(episode.images?.length ? episode.images : show?.images, COVER_MIN_WIDTH),
+    url: spotifyUrl(episode.external_urls),
+    durationMs: nonNegative(episode.duration_ms),
+  };
+}
+
+function credits(artists: RawArtist[] | null | undefined): ArtistCredit[] {
+  return (artists ?? []).flatMap((artist) => {
+    const name = text(artist?.name);
+    return name ? [{ name, url: spotifyUrl(artist.external_urls) }] : [];
+  });
+}
+
+/** Trimmed text, or null for missing and empty strings (local files send ""). */
+function text(value: string | null | undefined): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+function spotifyUrl(urls: RawExternalUrls | null | undefined): string | null {
+  return isHttps(urls?.spotify) ? urls!.spotify! : null;
+}
+
+function nonNegative(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null;
+}

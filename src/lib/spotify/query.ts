@@ -1,0 +1,40 @@
+import { SpotifyError, fail, ok, type Result } from './errors';
+import { TIME_RANGES, type TimeRange } from './types';
+
+export interface ListeningQuery {
+  range: TimeRange;
+  limit: number;
+}
+
+export const DEFAULT_QUERY: ListeningQuery = { range: 'short_term', limit: 5 };
+
+/** 1–50 in plain digits, no sign, no leading zero. */
+const LIMIT_PATTERN = /^(?:[1-9]|[1-4]\d|50)$/;
+
+/**
+ * Validates the query string of `GET /api/spotify`. Anything unexpected is a
+ * `bad_request`, so a typo never silently falls back to a default.
+ */
+export function parseListeningQuery(params: URLSearchParams): Result<ListeningQuery> {
+  const seen = new Map<string, string>();
+  for (const [name, value] of params) {
+    if (name !== 'range' && name !== 'limit') {
+      return bad(`Unknown query parameter "${name}". Allowed: range, limit.`);
+    }
+    if (seen.has(name)) return bad(`The query parameter "${name}" is repeated. Give it once.`);
+    if (value === '') return bad(`The query parameter "${name}" is empty.`);
+    seen.set(name, value);
+  }
+
+  const range = seen.get('range') ?? DEFAULT_QUERY.range;
+  if (!(TIME_RANGES as readonly string[]).includes(range)) {
+    return bad(`range must be one of ${TIME_RANGES.join(', ')}.`);
+  }
+  const limit = seen.get('limit');
+  if (limit !== undefined && !LIMIT_PATTERN.test(limit)) {
+    return bad('limit must be a whole number from 1 to 50, written in plain digits.');
+  }
+  return ok({ range: range as TimeRange, limit: limit === undefined ? DEFAULT_QUERY.limit : Number(limit) });
+}
+
+const bad = (message: string) => fail<ListeningQuery>(new SpotifyError('bad_request', message));

@@ -1,0 +1,78 @@
+/**
+ * The widget's public data shapes: the `/api/spotify` 200 body and its parts.
+ * Shared by the function, the page's server render and the island, so this file
+ * must stay free of runtime imports.
+ */
+
+export const TIME_RANGES = ['short_term', 'medium_term', 'long_term'] as const;
+export type TimeRange = (typeof TIME_RANGES)[number];
+
+export const ERROR_CODES = [
+  'bad_request',
+  'method_not_allowed',
+  'not_configured',
+  'reauthorization_required',
+  'scope_missing',
+  'rate_limited',
+  'upstream_error',
+  'upstream_timeout',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ArtistCredit {
+  name: string;
+  url: string | null;
+}
+
+export interface NowPlaying {
+  /** True only while playback runs. */
+  isPlaying: boolean;
+  /** `current`: the player's item, playing or paused; `recent`: the last played track. */
+  source: 'current' | 'recent';
+  type: 'track' | 'episode';
+  title: string;
+  /** For an episode: the show's publisher, linked to the show. Never an empty name. */
+  artists: ArtistCredit[];
+  /** Album name; for an episode, the show's name. */
+  album: string | null;
+  /** https only; the smallest image at least 300 px wide, else the largest. */
+  imageUrl: string | null;
+  /** open.spotify.com link. */
+  url: string | null;
+  /** Milliseconds into the item when `fetchedAt` was read. */
+  progressMs: number | null;
+  durationMs: number | null;
+  /** ISO time, for source `recent`. */
+  playedAt: string | null;
+}
+
+export interface Artist {
+  name: string;
+  url: string | null;
+  imageUrl: string | null;
+}
+
+export interface PartErrors {
+  nowPlaying?: ErrorCode;
+  topArtists?: ErrorCode;
+}
+
+/** The 200 body of `GET /api/spotify`. */
+export interface Listening {
+  /** Null: nothing playing and nothing recently played. */
+  nowPlaying: NowPlaying | null;
+  /** Null only when that part failed (see `errors`). */
+  topArtists: Artist[] | null;
+  range: TimeRange;
+  /** ISO time the data was read from Spotify. */
+  fetchedAt: string;
+  /** Only when serving built-in demo data. */
+  demo?: true;
+  /** A part that failed while the other succeeded. */
+  errors?: PartErrors;
+}
+
+/** The body of every non-200 answer of `GET /api/spotify`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}

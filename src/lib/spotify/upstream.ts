@@ -1,0 +1,72 @@
+import { SpotifyError, fail, ok, type Result } from './errors';
+
+export type Fetch = typeof globalThis.fetch;
+
+export interface UpstreamAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** Used when a 429 comes without a usable Retry-After. */
+const DEFAULT_RETRY_AFTER_S = 30;
+
+/**
+ * The one place the core touches the network. Timeouts and unreachable hosts
+ * become typed errors; statuses are left to the caller, which knows what each
+ * one means for its endpoint.
+ */
+export async function callUpstream(
+  fetch: Fetch,
+  url: string,
+  init: RequestInit,
+  options: { timeoutMs: number; what: string; signal?: AbortSignal },
+): Promise<Result<UpstreamAnswer>> {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  try {
+    const response = await fetch(url, { ...init, signal });
+    // 204 has no body; reading it anyway is harmless and keeps one code path.
+    const text = await response.text();
+    return ok({ status: response.status, headers: response.headers, text });
+  } catch (error) {
+    if (timeout.aborted) {
+      return fail(new SpotifyError('upstream_timeout', `Spotify's ${options.what} did not answer within ${options.timeoutMs / 1000} s.`));
+    }
+    const reason = error instanceof Error ? error.name : 'unknown error';
+    return fail(new SpotifyError('upstream_error', `Could not reach Spotify's ${options.what} (${reason}).`));
+  }
+}
+
+/** The faults every Spotify endpoint shares: rate limiting and server errors. */
+export function commonFault(answer: UpstreamAnswer, what: string): SpotifyError | null {
+  if (answer.status === 429) {
+    const retryAfterSeconds = parseRetryAfter(answer.headers.get('retry-after'));
+    const quota = answer.text.includes('QUOTA_EXCEEDED') ? ' (the app has used up its quota)' : '';
+    return new SpotifyError('rate_limited', `Spotify is rate limiting ${what}${quota}. Retry after ${retryAfterSeconds} s.`, {
+      retryAfterSeconds,
+    });
+  }
+  if (answer.status >= 500) {
+    return new SpotifyError('upstream_error', `Spotify's ${what} failed with HTTP ${answer.status}.`);
+  }
+  return null;
+}
+
+export function parseJson<T>(answer: UpstreamAnswer, what: string): Result<T> {
+  try {
+    const body: unknown = JSON.parse(answer.text);
+    if (body !== null && typeof body === 'object') return ok(body as T);
+  } catch {
+    // fall through: a malformed body is reported below
+  }
+  return fail(new SpotifyError('upstream_error', `Spotify's ${what} sent a malformed body.`));
+}
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date). */
+export function parseRetryAfter(header: string | null, now: Date = new Date()): number {
+  if (header && /^\d+$/.test(header.trim())) return Math.max(1, Number(header.trim()));
+  const date = header ? Date.parse(header) : Number.NaN;
+  if (!Number.isNaN(date)) return Math.max(1, Math.ceil((date - now.getTime()) / 1000));
+  return DEFAULT_RETRY_AFTER_S;
+}

@@ -1,0 +1,13 @@
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { setupServer } from 'msw/node';
+import { spotifyHandlers, useFakeSpotify } from '../mocks/spotify';
+
+export const server = setupServer(...spotifyHandlers);
+
+// 'error': a request no handler expects fails the test instead of reaching the network.
+beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+beforeEach(() => {
+  useFakeSpotify();
+});
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
