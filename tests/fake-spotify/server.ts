@@ -1,0 +1,108 @@
+/**
+ * The in-memory fake Spotify served over HTTP on loopback, for e2e tests,
+ * benchmarks, CLI tests and local runs. Point the project at it with
+ * SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL set to the server's URL.
+ *
+ * Control endpoints (not part of Spotify):
+ *   POST /__control  {"scenario"?: ScenarioName, "track"?: number, "delayMs"?: number}
+ *   GET  /__state    {"scenario", "delayMs", "requests", "acceptedRefreshToken"}
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFakeSpotify, type FakeSpotify, type FakeSpotifyOptions } from '../../src/lib/spotify/fake/fake-spotify';
+import { isScenarioName } from '../../src/lib/spotify/fake/scenarios';
+
+export interface FakeSpotifyServer {
+  url: string;
+  fake: FakeSpotify;
+  close(): Promise<void>;
+}
+
+export async function startFakeSpotifyServer(
+  options: FakeSpotifyOptions & { port?: number } = {},
+): Promise<FakeSpotifyServer> {
+  const fake = createFakeSpotify(options);
+  const server = createServer((req, res) => {
+    route(fake, req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(error instanceof Error ? error.message : 'fake spotify failed');
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    fake,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function route(fake: FakeSpotify, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+
+  if (url.pathname === '/__control' && req.method === 'POST') {
+    const control = JSON.parse(body || '{}') as { scenario?: string; track?: number; delayMs?: number };
+    if (control.scenario !== undefined) {
+      if (!isScenarioName(control.scenario)) return send(res, 400, { error: `unknown scenario ${control.scenario}` });
+      fake.scenario = control.scenario;
+    }
+    if (typeof control.track === 'number') fake.playTrack(control.track);
+    if (typeof control.delayMs === 'number') fake.delayMs = control.delayMs;
+    return send(res, 200, state(fake));
+  }
+  if (url.pathname === '/__state') return send(res, 200, state(fake));
+
+  // A client that gives up (a timeout) aborts the fake's pending answer.
+  const aborter = new AbortController();
+  res.on('close', () => aborter.abort());
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+  }
+  const request = new Request(url, {
+    method: req.method,
+    headers,
+    body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+    signal: aborter.signal,
+  });
+  let response: Response;
+  try {
+    response = await fake.handle(request);
+  } catch {
+    return; // aborted by the client
+  }
+  const text = await response.text();
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(text);
+}
+
+function state(fake: FakeSpotify) {
+  return {
+    scenario: fake.scenario,
+    delayMs: fake.delayMs,
+    requests: fake.requests.length,
+    acceptedRefreshToken: fake.acceptedRefreshToken ?? null,
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
