@@ -1,0 +1,232 @@
+/**
+ * GET /api/spotify, called as Netlify calls it: the default export with a
+ * Request. Every row of the README's contract: statuses, codes, headers,
+ * partial failures, and what never leaves the server.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ErrorBody, Listening } from '../../src/lib/spotify';
+import { PLAYLIST } from '../../src/lib/spotify/fixtures';
+import { FAKE_RETRY_AFTER_S } from '../../src/lib/spotify/fake/scenarios';
+import { callFunction, configureCredentials, SECRET_VALUES, stubEnv } from '../helpers/function';
+import { TEST_CREDENTIALS, useFakeSpotify } from '../mocks/spotify';
+
+const logged: string[] = [];
+
+beforeEach(() => {
+  configureCredentials();
+  logged.length = 0;
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      logged.push(args.map(String).join(' '));
+    });
+  }
+});
+
+afterEach(() => {
+  for (const line of logged) {
+    for (const secret of SECRET_VALUES) expect(line, 'no secret in any log line').not.toContain(secret);
+    expect(line, 'no access token in any log line').not.toContain('fake-access');
+  }
+});
+
+async function expectError(response: Response, status: number, code: string): Promise<ErrorBody> {
+  expect(response.status).toBe(status);
+  const text = await response.text();
+  for (const secret of SECRET_VALUES) expect(text).not.toContain(secret);
+  const body = JSON.parse(text) as ErrorBody;
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(10);
+  return body;
+}
+
+const cdnSeconds = (response: Response) =>
+  Number(/s-maxage=(\d+)/.exec(response.headers.get('netlify-cdn-cache-control') ?? '')?.[1]);
+
+describe('GET /api/spotify: success', () => {
+  it('answers 200 with now playing, top artists, range and fetchedAt', async () => {
+    useFakeSpotify({ scenario: 'playing' });
+    const response = await callFunction();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const body = (await response.json()) as Listening;
+    expect(body.nowPlaying).toMatchObject({ isPlaying: true, source: 'current', type: 'track', title: PLAYLIST[0]!.name });
+    expect(body.topArtists).toHaveLength(5);
+    expect(body.range).toBe('short_term');
+    expect(Number.isNaN(Date.parse(body.fetchedAt))).toBe(false);
+    expect(body).not.toHaveProperty('demo');
+    expect(body).not.toHaveProperty('errors');
+  });
+
+  it('never sends the refresh token, client secret or access token to the browser', async () => {
+    useFakeSpotify({ scenario: 'playing' });
+    const text = await (await callFunction()).text();
+    for (const secret of [...SECRET_VALUES, TEST_CREDENTIALS.SPOTIFY_CLIENT_ID, 'fake-access']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('passes range and limit to the top-artists read', async () => {
+    const fake = useFakeSpotify({ scenario: 'playing' });
+    const body = (await (await callFunction('?range=long_term&limit=12')).json()) as Listening;
+    expect(body.range).toBe('long_term');
+    expect(body.topArtists).toHaveLength(12);
+    const top = fake.requests.find((r) => r.url.pathname === '/v1/me/top/artists')!;
+    expect(top.url.searchParams.get('time_range')).toBe('long_term');
+    expect(top.url.searchParams.get('limit')).toBe('12');
+  });
+
+  it('carries CDN cache headers with 5 ≤ s-maxage ≤ 60 and a browser max-age no longer', async () => {
+    useFakeSpotify({ scenario: 'playing' });
+    const response = await callFunction();
+    const cdn = response.headers.get('netlify-cdn-cache-control') ?? '';
+    expect(cdn).toMatch(/^public, durable, s-maxage=\d+, stale-while-revalidate=\d+$/);
+    expect(cdnSeconds(response)).toBeGreaterThanOrEqual(5);
+    expect(cdnSeconds(response)).toBeLessThanOrEqual(60);
+    const maxAge = Number(/max-age=(\d+)/.exec(response.headers.get('cache-control') ?? '')?.[1]);
+    expect(maxAge).toBeLessThanOrEqual(cdnSeconds(response));
+  });
+
+  it('answers HEAD with the same status and headers and no body', async () => {
+    useFakeSpotify({ scenario: 'playing' });
+    const get = await callFunction();
+    useFakeSpotify({ scenario: 'playing' });
+    const head = await callFunction('', { method: 'HEAD' });
+    expect(head.status).toBe(get.status);
+    expect(head.headers.get('netlify-cdn-cache-control')).toBe(get.headers.get('netlify-cdn-cache-control'));
+    expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+    expect(await head.text()).toBe('');
+  });
+});
+
+describe('GET /api/spotify: request validation', () => {
+  it.each([
+    ['an unknown parameter', '?foo=1'],
+    ['a repeated parameter', '?range=short_term&range=long_term'],
+    ['an empty parameter', '?limit='],
+    ['a bad range', '?range=forever'],
+    ['a limit of 0', '?limit=0'],
+    ['a limit of 51', '?limit=51'],
+    ['a limit with a leading zero', '?limit=05'],
+    ['a negative limit', '?limit=-3'],
+    ['a fractional limit', '?limit=2.5'],
+    ['a limit with a plus sign', '?limit=%2B5'],
+  ])('rejects %s with 400 bad_request and no call to Spotify', async (_, query) => {
+    const fake = useFakeSpotify();
+    await expectError(await callFunction(query), 400, 'bad_request');
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])('rejects %s with 405 and Allow: GET, HEAD', async (method) => {
+    const fake = useFakeSpotify();
+    const response = await callFunction('', { method });
+    await expectError(response, 405, 'method_not_allowed');
+    expect(response.headers.get('allow')).toBe('GET, HEAD');
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('accepts the boundary limits 1 and 50', async () => {
+    useFakeSpotify();
+    expect((await callFunction('?limit=1')).status).toBe(200);
+    useFakeSpotify();
+    expect((await callFunction('?limit=50')).status).toBe(200);
+  });
+});
+
+describe('GET /api/spotify: configuration', () => {
+  it.each(['production', 'deploy-preview', 'branch-deploy'])(
+    'answers 503 not_configured on a %s deploy without credentials, naming what is missing',
+    async (context) => {
+      const fake = useFakeSpotify();
+      stubEnv({ SPOTIFY_CLIENT_ID: undefined, SPOTIFY_CLIENT_SECRET: undefined, SPOTIFY_REFRESH_TOKEN: undefined, CONTEXT: context });
+      const response = await callFunction();
+      const body = await expectError(response, 503, 'not_configured');
+      expect(body.error.message).toContain('SPOTIFY_REFRESH_TOKEN');
+      expect(body.error.message).toContain('npm run authorize');
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(fake.requests).toHaveLength(0);
+    },
+  );
+
+  it('serves demo data, marked demo, when no credentials are set outside a deploy', async () => {
+    const fake = useFakeSpotify();
+    stubEnv({ SPOTIFY_CLIENT_ID: undefined, SPOTIFY_CLIENT_SECRET: undefined, SPOTIFY_REFRESH_TOKEN: undefined, CONTEXT: 'dev' });
+    const response = await callFunction();
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Listening;
+    expect(body.demo).toBe(true);
+    expect(body.nowPlaying?.title).toBeTruthy();
+    expect(body.topArtists?.length).toBe(5);
+    expect(fake.requests, 'demo data never reaches Spotify').toHaveLength(0);
+  });
+
+  it('answers not_configured, not demo data, when only some credentials are set', async () => {
+    useFakeSpotify();
+    stubEnv({ SPOTIFY_REFRESH_TOKEN: undefined });
+    const body = await expectError(await callFunction(), 503, 'not_configured');
+    expect(body.error.message).toContain('SPOTIFY_REFRESH_TOKEN');
+    expect(body.error.message).not.toContain('SPOTIFY_CLIENT_ID');
+  });
+
+  it('reports a malformed SPOTIFY_API_URL by name', async () => {
+    useFakeSpotify();
+    stubEnv({ SPOTIFY_API_URL: 'not a url' });
+    const body = await expectError(await callFunction(), 503, 'not_configured');
+    expect(body.error.message).toContain('SPOTIFY_API_URL');
+  });
+});
+
+describe('GET /api/spotify: upstream faults', () => {
+  it('maps a revoked refresh token to 503 reauthorization_required, telling the owner to run npm run authorize', async () => {
+    useFakeSpotify({ scenario: 'revoked' });
+    const response = await callFunction();
+    const body = await expectError(response, 503, 'reauthorization_required');
+    expect(body.error.message).toContain('npm run authorize');
+    expect(cdnSeconds(response)).toBeGreaterThanOrEqual(10);
+    expect(cdnSeconds(response)).toBeLessThanOrEqual(60);
+  });
+
+  it('maps rejected client credentials to not_configured with what to check', async () => {
+    useFakeSpotify({ clientSecret: 'another-secret' });
+    const body = await expectError(await callFunction(), 503, 'not_configured');
+    expect(body.error.message).toContain('SPOTIFY_CLIENT_SECRET');
+  });
+
+  it('passes a 429 on as 503 rate_limited with Retry-After, CDN-cached for that long', async () => {
+    useFakeSpotify({ scenario: 'rate_limited' });
+    const response = await callFunction();
+    await expectError(response, 503, 'rate_limited');
+    expect(response.headers.get('retry-after')).toBe(String(FAKE_RETRY_AFTER_S));
+    expect(cdnSeconds(response)).toBe(FAKE_RETRY_AFTER_S);
+  });
+
+  it('maps a Spotify outage to 502 upstream_error, CDN-cached briefly', async () => {
+    useFakeSpotify({ scenario: 'down' });
+    const response = await callFunction();
+    await expectError(response, 502, 'upstream_error');
+    expect(cdnSeconds(response)).toBeGreaterThanOrEqual(10);
+    expect(cdnSeconds(response)).toBeLessThanOrEqual(60);
+  });
+
+  it('maps a malformed body to 502 upstream_error', async () => {
+    useFakeSpotify({ scenario: 'malformed' });
+    await expectError(await callFunction(), 502, 'upstream_error');
+  });
+
+  it('answers 504 upstream_timeout within 10 s when Spotify hangs', { timeout: 12_000 }, async () => {
+    useFakeSpotify({ scenario: 'hung' });
+    const started = Date.now();
+    await expectError(await callFunction(), 504, 'upstream_timeout');
+    // A bound from the contract, not a speed measurement: the timeout must fire at all.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('answers 200 with top artists null and errors.topArtists when only that read lacks its scope', async () => {
+    useFakeSpotify({ scenario: 'scope_missing' });
+    const response = await callFunction();
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Listening;
+    expect(body.nowPlaying?.isPlaying).toBe(true);
+    expect(body.topArtists).toBeNull();
+    expect(body.errors).toEqual({ topArtists: 'scope_missing' });
+  });
+});
