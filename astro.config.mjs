@@ -2,6 +2,9 @@
 import { defineConfig } from 'astro/config';
 import netlify from '@astrojs/netlify';
 import preact from '@astrojs/preact';
+import { demoNotice, loadDotEnv } from './src/integrations/local-env.ts';
+
+loadDotEnv();
 
 export default defineConfig({
   output: 'server',
@@ -10,5 +13,5 @@ export default defineConfig({
     devFeatures: { edgeFunctions: false, environmentVariables: false, images: false },
     imageCDN: false,
   }),
-  integrations: [preact()],
+  integrations: [preact(), demoNotice()],
 });

@@ -33,9 +33,17 @@ export async function callUpstream(
     if (timeout.aborted) {
       return fail(new SpotifyError('upstream_timeout', `Spotify's ${options.what} did not answer within ${options.timeoutMs / 1000} s.`));
     }
-    const reason = error instanceof Error ? error.name : 'unknown error';
-    return fail(new SpotifyError('upstream_error', `Could not reach Spotify's ${options.what} (${reason}).`));
+    return fail(
+      new SpotifyError('upstream_error', `Could not reach Spotify's ${options.what} at ${new URL(url).origin} (${networkReason(error)}).`),
+    );
   }
+}
+
+/** A short, secret-free reason for a failed fetch: Node puts the useful code in `cause`. */
+function networkReason(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (typeof cause?.code === 'string') return cause.code;
+  return error instanceof Error ? error.name : 'unknown error';
 }
 
 /** The faults every Spotify endpoint shares: rate limiting and server errors. */
