@@ -9,3 +9,23 @@ export { exchangeRefreshToken, exchangeAuthorizationCode, type AccessGrant, type
 export { REQUIRED_SCOPES, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists } from './reads';
 export { listeningResponse, errorResponse, freshCacheHeaders, STATUS_BY_CODE, ALLOWED_METHODS } from './http-response';
 export type { Fetch } from './upstream';
+export { refreshTokenExpiry, expiryWarning, RENEW_COMMAND, type RefreshTokenExpiry } from './expiry';
+export {
+  chooseRefreshToken,
+  rotatedRecord,
+  tokenFingerprint,
+  parsePersistedRefreshToken,
+  type PersistedRefreshToken,
+  type RefreshTokenChoice,
+} from './rotation';
+export {
+  buildAuthorizeUrl,
+  newAuthorizeState,
+  readCallback,
+  missingScopes,
+  loopbackRedirect,
+  AUTHORIZE_SCOPES,
+  DEFAULT_REDIRECT_URI,
+  type AuthorizeRequest,
+  type CallbackOutcome,
+} from './authorize-url';

@@ -1,0 +1,82 @@
+/**
+ * The Netlify Blobs token store against the file-backed local Blobs server
+ * (the same emulation `astro dev` and `netlify dev` use): records survive a
+ * server restart, a first write refuses to clobber a record written meanwhile,
+ * and the service keeps a rotated token across a restart.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setEnvironmentContext } from '@netlify/blobs';
+import { BlobsServer } from '@netlify/blobs/server';
+import { http, passthrough } from 'msw';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_QUERY, tokenFingerprint } from '../../src/lib/spotify';
+import { loadListening } from '../../src/server/listening-service';
+import { createBlobsTokenStore } from '../../src/server/token-store';
+import { TEST_CREDENTIALS, useFakeSpotify } from '../mocks/spotify';
+import { server as msw } from '../setup/msw';
+
+const TOKEN = 'local-blobs-token';
+let directory: string;
+let blobs: BlobsServer | undefined;
+
+async function startBlobs(): Promise<void> {
+  blobs = new BlobsServer({ directory, token: TOKEN });
+  const { port } = await blobs.start();
+  const url = `http://127.0.0.1:${port}`;
+  setEnvironmentContext({ edgeURL: url, uncachedEdgeURL: url, siteID: 'owner-test-site', token: TOKEN });
+}
+
+beforeEach(async () => {
+  msw.use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()));
+  directory = await mkdtemp(join(tmpdir(), 'owner-blobs-'));
+  await startBlobs();
+});
+afterEach(async () => {
+  await blobs?.stop();
+  delete process.env.NETLIFY_BLOBS_CONTEXT;
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('createBlobsTokenStore', () => {
+  it('reads back what it wrote, after the Blobs server restarted', async () => {
+    const record = { refreshToken: 'rotated', descendsFrom: await tokenFingerprint('env'), rotatedAt: '2026-11-23T12:00:00.000Z' };
+    const store = createBlobsTokenStore('owner-test');
+    expect(await store.read()).toEqual({ record: null, version: { exists: false } });
+    expect(await store.write(record, { exists: false })).toBe('written');
+
+    await blobs!.stop();
+    await startBlobs();
+    const again = await createBlobsTokenStore('owner-test').read();
+    expect(again.record).toEqual(record);
+    expect(again.version.exists).toBe(true);
+  });
+
+  it('refuses a first write when another writer created the record since it was read', async () => {
+    const store = createBlobsTokenStore('owner-test');
+    const fingerprint = await tokenFingerprint('env');
+    const seen = await store.read();
+    expect(await store.write({ refreshToken: 'theirs', descendsFrom: fingerprint, rotatedAt: '' }, seen.version)).toBe('written');
+    expect(await store.write({ refreshToken: 'mine', descendsFrom: fingerprint, rotatedAt: '' }, seen.version)).toBe('conflict');
+    expect((await store.read()).record?.refreshToken).toBe('theirs');
+  });
+});
+
+describe('loadListening with the default Blobs store', () => {
+  it('keeps working across a restart after Spotify rotated the token and refused the old one', async () => {
+    const fake = useFakeSpotify({ scenario: 'rotation' });
+    const env = (name: string) => (TEST_CREDENTIALS as Record<string, string>)[name];
+    const lines: string[] = [];
+    const log = { warn: (line: string) => lines.push(line) };
+
+    expect((await loadListening(DEFAULT_QUERY, { env, log })).ok).toBe(true);
+    await blobs!.stop();
+    await startBlobs();
+    const afterRestart = await loadListening(DEFAULT_QUERY, { env, log });
+
+    expect(afterRestart.ok, lines.join('\n')).toBe(true);
+    expect(fake.acceptedRefreshToken).toBe(`${TEST_CREDENTIALS.SPOTIFY_REFRESH_TOKEN}~r2`);
+    expect(lines).toEqual([]);
+  });
+});
