@@ -78,6 +78,7 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
       if (fake.delayMs > 0) await sleep(fake.delayMs, request.signal);
       if (fake.scenario === 'down') return json({ error: { status: 503, message: 'Service unavailable' } }, 503);
       if (url.pathname === '/api/token' && request.method === 'POST') return token(request.headers, new URLSearchParams(body));
+      if (url.pathname === '/authorize' && request.method === 'GET') return authorize(url.searchParams);
       if (url.pathname.startsWith('/v1/')) return api(url, request.headers);
       return json({ error: { status: 404, message: 'Service not found' } }, 404);
     },
@@ -113,7 +114,28 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
   function issueAccess() {
     const accessToken = `fake-access-${issuedAccessTokens.size + 1}`;
     issuedAccessTokens.add(accessToken);
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, scope: FAKE_SCOPES };
+    // A token that lacks a scope says so in `scope`, as Spotify's does.
+    const scope = fake.scenario === 'scope_missing' ? FAKE_SCOPES.replace(' user-top-read', '') : FAKE_SCOPES;
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, scope };
+  }
+
+  /**
+   * The consent page, already agreed to: redirects back with the one code the
+   * token endpoint accepts. Spotify answers a bad request with an error page
+   * rather than a redirect, and so does the fake.
+   */
+  function authorize(params: URLSearchParams): Response {
+    const redirectUri = params.get('redirect_uri');
+    if (options.clientId !== undefined && params.get('client_id') !== options.clientId) {
+      return new Response('INVALID_CLIENT: Invalid client', { status: 400 });
+    }
+    if (params.get('response_type') !== 'code') return new Response('unsupported_response_type', { status: 400 });
+    if (!redirectUri || !URL.canParse(redirectUri)) return new Response('INVALID_CLIENT: Invalid redirect URI', { status: 400 });
+    const back = new URL(redirectUri);
+    back.searchParams.set('code', 'fake-code');
+    const state = params.get('state');
+    if (state !== null) back.searchParams.set('state', state);
+    return new Response(null, { status: 302, headers: { Location: back.href } });
   }
 
   function api(url: URL, headers: Headers): Response {
