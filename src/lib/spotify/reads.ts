@@ -53,7 +53,7 @@ async function read<T>(session: ApiSession, name: ReadName, path: string): Promi
   const answer = answered.value;
 
   if (answer.status === 204 || (answer.status === 200 && answer.text.trim() === '')) return ok(null);
-  const common = commonFault(answer, `the ${what}`);
+  const common = commonFault(answer, what);
   if (common) return fail(common);
   // The token is seconds old, so a refusal means a missing scope. Spotify
   // answers 401 "Permissions missing" for that as often as 403.

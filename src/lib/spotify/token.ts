@@ -52,7 +52,7 @@ async function requestToken(endpoint: TokenEndpoint, form: Record<string, string
   if (!answered.ok) return answered;
   const answer = answered.value;
 
-  const common = commonFault(answer, 'the token endpoint');
+  const common = commonFault(answer, what);
   if (common) return fail(common);
   if (answer.status !== 200) return fail(tokenError(answer.status, answer.text, form.grant_type!));
 

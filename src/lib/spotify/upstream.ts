@@ -51,7 +51,7 @@ export function commonFault(answer: UpstreamAnswer, what: string): SpotifyError 
   if (answer.status === 429) {
     const retryAfterSeconds = parseRetryAfter(answer.headers.get('retry-after'));
     const quota = answer.text.includes('QUOTA_EXCEEDED') ? ' (the app has used up its quota)' : '';
-    return new SpotifyError('rate_limited', `Spotify is rate limiting ${what}${quota}. Retry after ${retryAfterSeconds} s.`, {
+    return new SpotifyError('rate_limited', `Spotify is rate limiting calls to its ${what}${quota}. Retry after ${retryAfterSeconds} s.`, {
       retryAfterSeconds,
     });
   }
