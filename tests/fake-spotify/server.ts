@@ -4,7 +4,11 @@
  * SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL set to the server's URL.
  *
  * Control endpoints (not part of Spotify):
- *   POST /__control  {"scenario"?: ScenarioName, "track"?: number, "delayMs"?: number}
+ *   POST /__control  {"reset"?: true, "scenario"?: ScenarioName, "track"?: number, "delayMs"?: number}
+ *                    `reset` starts a fresh fake (default scenario, no delay, empty request log,
+ *                    playlist from the start) before the other fields apply. The refresh token
+ *                    it accepts carries over, as a real account's would: a rotated token the
+ *                    project persisted keeps working.
  *   GET  /__state    {"scenario", "delayMs", "requests", "acceptedRefreshToken"}
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -14,16 +18,27 @@ import { isScenarioName } from '../../src/lib/spotify/fake/scenarios';
 
 export interface FakeSpotifyServer {
   url: string;
-  fake: FakeSpotify;
+  /** The fake currently answering; replaced by a `reset`. */
+  readonly fake: FakeSpotify;
   close(): Promise<void>;
+}
+
+export interface FakeControl {
+  reset?: boolean;
+  scenario?: string;
+  track?: number;
+  delayMs?: number;
 }
 
 export async function startFakeSpotifyServer(
   options: FakeSpotifyOptions & { port?: number } = {},
 ): Promise<FakeSpotifyServer> {
-  const fake = createFakeSpotify(options);
+  const holder = { fake: createFakeSpotify(options) };
+  const reset = () => {
+    holder.fake = createFakeSpotify({ ...options, refreshToken: holder.fake.acceptedRefreshToken ?? options.refreshToken });
+  };
   const server = createServer((req, res) => {
-    route(fake, req, res).catch((error: unknown) => {
+    route(holder, reset, req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(error instanceof Error ? error.message : 'fake spotify failed');
     });
@@ -35,7 +50,9 @@ export async function startFakeSpotifyServer(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    fake,
+    get fake() {
+      return holder.fake;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -44,12 +61,19 @@ export async function startFakeSpotifyServer(
   };
 }
 
-async function route(fake: FakeSpotify, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  holder: { fake: FakeSpotify },
+  reset: () => void,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const body = await readBody(req);
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
 
   if (url.pathname === '/__control' && req.method === 'POST') {
-    const control = JSON.parse(body || '{}') as { scenario?: string; track?: number; delayMs?: number };
+    const control = JSON.parse(body || '{}') as FakeControl;
+    if (control.reset === true) reset();
+    const fake = holder.fake;
     if (control.scenario !== undefined) {
       if (!isScenarioName(control.scenario)) return send(res, 400, { error: `unknown scenario ${control.scenario}` });
       fake.scenario = control.scenario;
@@ -58,6 +82,7 @@ async function route(fake: FakeSpotify, req: IncomingMessage, res: ServerRespons
     if (typeof control.delayMs === 'number') fake.delayMs = control.delayMs;
     return send(res, 200, state(fake));
   }
+  const fake = holder.fake;
   if (url.pathname === '/__state') return send(res, 200, state(fake));
 
   // A client that gives up (a timeout) aborts the fake's pending answer.

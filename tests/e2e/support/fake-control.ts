@@ -1,0 +1,25 @@
+/** Drives the HTTP fake Spotify that the served site talks to. */
+import type { ScenarioName } from '../../../src/lib/spotify/fake/scenarios';
+import type { FakeControl } from '../../fake-spotify/server';
+
+export interface FakeState {
+  scenario: ScenarioName;
+  delayMs: number;
+  /** How many requests the fake has answered since it was (re)started. */
+  requests: number;
+  acceptedRefreshToken: string | null;
+}
+
+export async function controlFake(fakeUrl: string, control: FakeControl & { scenario?: ScenarioName }): Promise<FakeState> {
+  const response = await fetch(`${fakeUrl}/__control`, { method: 'POST', body: JSON.stringify(control) });
+  if (!response.ok) throw new Error(`The fake Spotify refused ${JSON.stringify(control)}: ${await response.text()}`);
+  return (await response.json()) as FakeState;
+}
+
+export async function fakeState(fakeUrl: string): Promise<FakeState> {
+  const response = await fetch(`${fakeUrl}/__state`);
+  return (await response.json()) as FakeState;
+}
+
+/** A fresh fake in the given scenario, with an empty request log (the accepted refresh token carries over). */
+export const useScenario = (fakeUrl: string, scenario: ScenarioName) => controlFake(fakeUrl, { reset: true, scenario });
