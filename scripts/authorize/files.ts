@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { parseDotenv, setDotenvValues } from './dotenv';
+
+/** The file's text, or '' when it does not exist yet. */
+export async function readTextIfExists(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+}
+
+/**
+ * Writes beside the target, then renames over it: a crash or a full disk
+ * leaves the old `.env` whole, never half a file. Owner-only, since it holds secrets.
+ */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, text, { mode: 0o600 });
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+export async function readDotenvFile(path: string): Promise<Record<string, string>> {
+  return parseDotenv(await readTextIfExists(path));
+}
+
+export async function updateDotenvFile(path: string, values: Record<string, string>): Promise<void> {
+  await writeFileAtomic(path, setDotenvValues(await readTextIfExists(path), values));
+}
+
+/** Shows that a secret is there without showing it. */
+export const mask = (secret: string): string => (secret.length <= 8 ? '•'.repeat(secret.length) : `${secret.slice(0, 4)}…(${secret.length} characters)`);

@@ -1,0 +1,202 @@
+/**
+ * `npm run authorize`, as a function of its settings and I/O: credentials,
+ * the loopback callback, the code exchange, the .env update, and optionally
+ * the Netlify site. Returns the process exit code.
+ */
+import { dirname } from 'node:path';
+import {
+  DEFAULT_ACCOUNTS_URL,
+  TOKEN_TIMEOUT_MS,
+  buildAuthorizeUrl,
+  exchangeAuthorizationCode,
+  loopbackRedirect,
+  missingScopes,
+  newAuthorizeState,
+  type Fetch,
+} from '../../src/lib/spotify';
+import { PortBusyError, startCallbackServer, type CallbackResult, type CodeOutcome } from './callback-server';
+import { mask, readDotenvFile, updateDotenvFile } from './files';
+import { isNetlifyLinked, notLinkedMessage, pushToNetlify, type NetlifyRunner } from './netlify-env';
+import type { Prompter } from './prompt';
+
+export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+
+export interface AuthorizeSettings {
+  envFile: string;
+  /** The redirect URI registered at Spotify; a port of 0 picks a free one. */
+  redirectUri: string;
+  timeoutMs: number;
+  open: boolean;
+  netlify: boolean;
+}
+
+export interface AuthorizeIO {
+  env: NodeJS.ProcessEnv;
+  fetch: Fetch;
+  prompter(): Prompter;
+  openBrowser(url: string): boolean;
+  netlifyRunner: NetlifyRunner;
+  out(line: string): void;
+  err(line: string): void;
+  now(): Date;
+}
+
+export async function runAuthorize(settings: AuthorizeSettings, io: AuthorizeIO): Promise<number> {
+  const fromFile = await readDotenvFile(settings.envFile);
+  const lookup = (name: string) => fromFile[name]?.trim() || io.env[name]?.trim() || undefined;
+
+  const credentials = await resolveCredentials(settings.envFile, lookup, io);
+  if (!credentials) return 1;
+  const accountsUrl = (lookup('SPOTIFY_ACCOUNTS_URL') ?? DEFAULT_ACCOUNTS_URL).replace(/\/+$/, '');
+
+  const loopback = loopbackRedirect(settings.redirectUri);
+  if ('message' in loopback) {
+    io.err(`✗ ${loopback.message}`);
+    return 1;
+  }
+
+  const state = newAuthorizeState();
+  let redirectUri = settings.redirectUri;
+  const onCode = (code: string) => exchange(code, redirectUri);
+  let server;
+  try {
+    server = await startCallbackServer({
+      host: loopback.host,
+      port: loopback.port,
+      path: loopback.path,
+      state,
+      timeoutMs: settings.timeoutMs,
+      onCode,
+      onBadState: () => io.err('! Ignored a request to the callback whose state is missing or not from this run. Use the link printed above.'),
+    });
+  } catch (error) {
+    if (error instanceof PortBusyError) {
+      io.err(portBusyMessage(settings.redirectUri, loopback.port));
+      return 1;
+    }
+    throw error;
+  }
+
+  const url = new URL(settings.redirectUri);
+  url.port = String(server.port);
+  redirectUri = url.href;
+  const authorizeUrl = buildAuthorizeUrl({ accountsUrl, clientId: credentials.clientId, redirectUri, state });
+  io.out(`Waiting for Spotify on ${redirectUri} (for ${formatDuration(settings.timeoutMs)}).`);
+  io.out('Open this link, log in to Spotify and click Agree:');
+  io.out(`AUTHORIZE_URL ${authorizeUrl}`);
+  if (settings.open && io.openBrowser(authorizeUrl)) io.out('(Opened it in your browser.)');
+
+  let result: CallbackResult;
+  try {
+    result = await server.result;
+  } finally {
+    await server.close();
+  }
+  if (result.kind !== 'done') {
+    io.err(failureMessage(result, redirectUri, settings.timeoutMs));
+    return 1;
+  }
+  if (!result.ok) return 1;
+  return settings.netlify ? storeOnNetlify(settings.envFile, io) : 0;
+
+  async function exchange(code: string, usedRedirectUri: string): Promise<CodeOutcome> {
+    const grant = await exchangeAuthorizationCode(
+      { fetch: io.fetch, accountsUrl, clientId: credentials!.clientId, clientSecret: credentials!.clientSecret, timeoutMs: TOKEN_TIMEOUT_MS },
+      code,
+      usedRedirectUri,
+    );
+    if (!grant.ok) {
+      io.err(`✗ The code exchange failed: ${grant.error.message}`);
+      return { ok: false, title: 'Authorization failed', message: grant.error.message };
+    }
+    const missing = missingScopes(grant.value.scopes);
+    if (missing.length > 0) {
+      const message = `Spotify granted the token without ${missing.join(', ')}, so nothing was saved. Run \`npm run authorize\` again and accept every permission on Spotify's page.`;
+      io.err(`✗ ${message}`);
+      return { ok: false, title: 'Permissions missing', message };
+    }
+    if (!grant.value.refreshToken) {
+      const message = 'Spotify answered without a refresh token, so nothing was saved. Run `npm run authorize` again.';
+      io.err(`✗ ${message}`);
+      return { ok: false, title: 'No refresh token', message };
+    }
+    const issuedAt = io.now().toISOString();
+    await updateDotenvFile(settings.envFile, { SPOTIFY_REFRESH_TOKEN: grant.value.refreshToken, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: issuedAt });
+    io.out(`✓ Saved SPOTIFY_REFRESH_TOKEN (${mask(grant.value.refreshToken)}) and SPOTIFY_REFRESH_TOKEN_ISSUED_AT=${issuedAt} to ${settings.envFile}`);
+    io.out('  It expires six months from now: run `npm run authorize -- --netlify && npm run deploy` again before then (`npm run doctor` shows the days left).');
+    return { ok: true, title: 'Spotify is connected', message: 'The token is saved. You can close this tab and go back to the terminal.' };
+  }
+}
+
+async function resolveCredentials(
+  envFile: string,
+  lookup: (name: string) => string | undefined,
+  io: AuthorizeIO,
+): Promise<{ clientId: string; clientSecret: string } | null> {
+  let clientId = lookup('SPOTIFY_CLIENT_ID');
+  let clientSecret = lookup('SPOTIFY_CLIENT_SECRET');
+  if (clientId && clientSecret) return { clientId, clientSecret };
+
+  io.out('Your Spotify app\'s Client ID and Client secret are on its Settings page at https://developer.spotify.com/dashboard.');
+  const prompter = io.prompter();
+  try {
+    clientId ??= await prompter.ask('SPOTIFY_CLIENT_ID: ');
+    clientSecret ??= await prompter.ask('SPOTIFY_CLIENT_SECRET (hidden): ', { secret: true });
+  } catch (error) {
+    io.err(`✗ ${error instanceof Error ? error.message : String(error)} Add SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET to ${envFile} and run \`npm run authorize\` again.`);
+    return null;
+  } finally {
+    prompter.close();
+  }
+  if (!clientId || !clientSecret) {
+    io.err(`✗ Both the client id and the client secret are needed. Add them to ${envFile}, or run \`npm run authorize\` again and paste them.`);
+    return null;
+  }
+  await updateDotenvFile(envFile, { SPOTIFY_CLIENT_ID: clientId, SPOTIFY_CLIENT_SECRET: clientSecret });
+  io.out(`✓ Saved SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (${mask(clientSecret)}) to ${envFile}`);
+  return { clientId, clientSecret };
+}
+
+export function portBusyMessage(redirectUri: string, port: number): string {
+  const other = port === 8888 ? 8889 : port + 1;
+  return [
+    `✗ Port ${port} on ${new URL(redirectUri).hostname} is already in use, so the callback server cannot start.`,
+    '  `netlify dev` also listens on 8888 by default: stop it (Ctrl+C in its terminal), or pick another port:',
+    `    npm run authorize -- --port ${other}`,
+    '  Spotify lets the port of a 127.0.0.1 redirect URI vary, so the redirect URI registered in your app',
+    `  (${redirectUri.replace(`:${port}/`, ':8888/')}) still matches; its host and path must stay the same.`,
+  ].join('\n');
+}
+
+function failureMessage(result: Exclude<CallbackResult, { kind: 'done' }>, redirectUri: string, timeoutMs: number): string {
+  switch (result.kind) {
+    case 'denied':
+      return result.error === 'access_denied'
+        ? '✗ Spotify says access was denied (access_denied): the Cancel button was clicked on its page, so nothing was saved.\n  Run `npm run authorize` again and click Agree.'
+        : `✗ Spotify answered with the error "${result.error}"${result.description ? ` (${result.description})` : ''}, so nothing was saved.\n  Check the app's settings at https://developer.spotify.com/dashboard, then run \`npm run authorize\` again.`;
+    case 'no_code':
+      return '✗ Spotify redirected back without an authorization code. Run `npm run authorize` again.';
+    case 'timeout':
+      return [
+        `✗ Timed out after ${formatDuration(timeoutMs)} waiting for Spotify to redirect to ${redirectUri}. Nothing was saved.`,
+        '  Run `npm run authorize` again and open the printed link in a browser on this machine.',
+        `  If Spotify showed "INVALID_CLIENT: Invalid redirect URI", add ${redirectUri.replace(/:\d+\//, ':8888/')} to the Redirect URIs in your app's settings.`,
+      ].join('\n');
+  }
+}
+
+async function storeOnNetlify(envFile: string, io: AuthorizeIO): Promise<number> {
+  if (!(await isNetlifyLinked(dirname(envFile), io.env))) {
+    for (const line of notLinkedMessage()) io.err(line);
+    return 1;
+  }
+  io.out('Storing the values on the linked Netlify site…');
+  const report = await pushToNetlify(await readDotenvFile(envFile), io.netlifyRunner);
+  for (const line of report.lines) (report.ok ? io.out : io.err)(line);
+  return report.ok ? 0 : 1;
+}
+
+function formatDuration(ms: number): string {
+  if (ms % 60_000 === 0) return ms === 60_000 ? '1 minute' : `${ms / 60_000} minutes`;
+  return `${Math.round(ms / 100) / 10} seconds`;
+}

@@ -1,0 +1,102 @@
+/**
+ * Storing the owner's Spotify values on the linked Netlify site with the
+ * Netlify CLI (`netlify env:set`). Secrets go in as secret values for the
+ * deployed contexts, scoped to functions (the API function and the page's
+ * server render both run as functions). Netlify refuses a secret value in the
+ * `dev` context; `netlify dev` reads .env instead.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+export const NETLIFY_VARS = ['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT'] as const;
+const SECRET_VARS = new Set<string>(['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN']);
+const DEPLOYED_CONTEXTS = ['production', 'deploy-preview', 'branch-deploy'];
+
+/** Runs the Netlify CLI with arguments; resolves with its exit code and combined output. */
+export type NetlifyRunner = (args: string[]) => Promise<{ code: number; output: string }>;
+
+/** Arguments for `netlify env:set`, in the order to try: the first creates, the second updates an existing variable. */
+export function envSetAttempts(key: string, value: string): string[][] {
+  if (!SECRET_VARS.has(key)) return [['env:set', key, value, '--scope', 'functions', '--force']];
+  const create = ['env:set', key, value, '--secret', '--context', ...DEPLOYED_CONTEXTS, '--scope', 'functions', '--force'];
+  // The CLI refuses --context with --scope on an existing variable: update its values only.
+  const update = ['env:set', key, value, '--secret', '--context', ...DEPLOYED_CONTEXTS, '--force'];
+  return [create, update];
+}
+
+/** The command as the owner would type it, with the value left for them to fill in. */
+export function envSetCommand(key: string): string {
+  const args = envSetAttempts(key, `<${key}>`)[0]!;
+  return `npx netlify ${args.map((arg) => (arg.startsWith('<') ? `"${arg}"` : arg)).join(' ')}`;
+}
+
+export interface PushReport {
+  ok: boolean;
+  lines: string[];
+}
+
+export async function pushToNetlify(values: Record<string, string>, run: NetlifyRunner): Promise<PushReport> {
+  const lines: string[] = [];
+  for (const key of NETLIFY_VARS) {
+    const value = values[key];
+    if (!value) {
+      lines.push(`✗ ${key} is not set in .env, so it was not stored on Netlify. Run \`npm run authorize\` first.`);
+      return { ok: false, lines };
+    }
+    let last = { code: 1, output: '' };
+    for (const args of envSetAttempts(key, value)) {
+      last = await run(args);
+      if (last.code === 0 || !/context and scope at the same time/i.test(last.output)) break;
+    }
+    if (last.code !== 0) {
+      // The output can echo the value: print only what the CLI said, minus it.
+      lines.push(`✗ Netlify refused ${key}: ${redact(last.output, value).trim().split('\n').slice(-3).join(' ')}`);
+      lines.push(`  Check \`npx netlify status\`, then run \`npm run netlify:env\` again.`);
+      return { ok: false, lines };
+    }
+    lines.push(`✓ ${key} stored on the Netlify site${SECRET_VARS.has(key) ? ' (secret, functions scope, deployed contexts)' : ' (functions scope)'}`);
+  }
+  lines.push('Netlify applies new values on the next deploy: run `npm run deploy`.');
+  return { ok: true, lines };
+}
+
+export function notLinkedMessage(): string[] {
+  return [
+    'No Netlify site is linked to this folder, so nothing was stored on Netlify. Run:',
+    '  npx netlify login',
+    '  npx netlify link      (or `npx netlify init` to create a new site)',
+    '  npm run netlify:env   (stores the values from .env on the site)',
+    'or set each value yourself:',
+    ...NETLIFY_VARS.map((key) => `  ${envSetCommand(key)}`),
+  ];
+}
+
+/** The Netlify CLI finds the site from NETLIFY_SITE_ID or the `.netlify/state.json` that `netlify link` writes. */
+export async function isNetlifyLinked(projectDir: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  if (env.NETLIFY_SITE_ID) return true;
+  try {
+    const state = JSON.parse(await readFile(join(projectDir, '.netlify', 'state.json'), 'utf8')) as { siteId?: unknown };
+    return typeof state.siteId === 'string' && state.siteId !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The project's own Netlify CLI, run with this Node (no shell, so values are never re-parsed). */
+export function netlifyCliRunner(cwd: string): NetlifyRunner {
+  const require = createRequire(import.meta.url);
+  const bin = join(dirname(require.resolve('netlify-cli/package.json')), 'bin', 'run.js');
+  return (args) =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, BROWSER: 'none' } }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, output: `${stdout}${stderr}` });
+      });
+    });
+}
+
+function redact(text: string, secret: string): string {
+  return secret ? text.split(secret).join('[hidden]') : text;
+}

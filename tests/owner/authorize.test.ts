@@ -1,0 +1,208 @@
+/**
+ * `npm run authorize` end to end: the CLI as a process, the fake Spotify over
+ * HTTP as the accounts server, and this test as the browser.
+ */
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { http, passthrough } from 'msw';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeSpotifyServer, type FakeSpotifyServer } from '../fake-spotify/server';
+import { server as msw } from '../setup/msw';
+import { runCli, type RunningCli } from './cli';
+
+const CLIENT_ID = 'owner-client-id';
+const CLIENT_SECRET = 'owner-client-secret-0123456789';
+const ENV_BEFORE = `# Spotify app (kept as written)
+SPOTIFY_CLIENT_ID=${CLIENT_ID}
+SPOTIFY_CLIENT_SECRET=${CLIENT_SECRET}
+
+# unrelated settings stay too
+OTHER_SETTING="keep me"  # with a comment
+SPOTIFY_REFRESH_TOKEN=
+`;
+
+let dir: string;
+let envFile: string;
+let spotify: FakeSpotifyServer;
+const running: RunningCli[] = [];
+
+beforeEach(async () => {
+  msw.use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()));
+  dir = await mkdtemp(join(tmpdir(), 'owner-authorize-'));
+  envFile = join(dir, '.env');
+  await writeFile(envFile, ENV_BEFORE);
+  spotify = await startFakeSpotifyServer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+});
+afterEach(async () => {
+  for (const cli of running.splice(0)) cli.kill();
+  await spotify.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function authorize(args: string[] = [], options: { stdin?: string } = {}): RunningCli {
+  const cli = runCli('scripts/authorize/main.ts', ['--env-file', envFile, '--port', '0', '--no-open', '--timeout', '20', ...args], {
+    env: { SPOTIFY_ACCOUNTS_URL: spotify.url },
+    stdin: options.stdin,
+  });
+  running.push(cli);
+  return cli;
+}
+
+async function authorizeUrl(cli: RunningCli): Promise<URL> {
+  return new URL((await cli.waitFor(/^AUTHORIZE_URL (\S+)$/m))[1]!);
+}
+
+/** What the browser does: open Spotify's page, which redirects to the callback. */
+async function agreeInBrowser(url: URL): Promise<Response> {
+  const consent = await fetch(url, { redirect: 'manual' });
+  expect(consent.status, await consent.clone().text()).toBe(302);
+  return fetch(consent.headers.get('location')!);
+}
+
+const callback = (url: URL, params: Record<string, string>) => {
+  const target = new URL(url.searchParams.get('redirect_uri')!);
+  for (const [key, value] of Object.entries(params)) target.searchParams.set(key, value);
+  return fetch(target);
+};
+
+describe('npm run authorize', () => {
+  it('prints an authorize URL with the scopes, a loopback redirect URI and a random state', async () => {
+    const cli = authorize();
+    const url = await authorizeUrl(cli);
+    expect(url.origin + url.pathname).toBe(`${spotify.url}/authorize`);
+    expect(url.searchParams.get('response_type')).toBe('code');
+    expect(url.searchParams.get('client_id')).toBe(CLIENT_ID);
+    expect(url.searchParams.get('scope')).toBe('user-read-currently-playing user-read-recently-played user-top-read');
+    expect(url.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    expect(url.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const other = await authorizeUrl(authorize());
+    expect(other.searchParams.get('state')).not.toBe(url.searchParams.get('state'));
+  });
+
+  it('saves the refresh token and its issue time into .env, keeping every other line, and exits 0', async () => {
+    const cli = authorize();
+    const page = await agreeInBrowser(await authorizeUrl(cli));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Spotify is connected');
+    expect(await cli.exit).toBe(0);
+
+    const after = await readFile(envFile, 'utf8');
+    const token = /^SPOTIFY_REFRESH_TOKEN=(fake-refresh-\w+)$/m.exec(after)?.[1];
+    expect(token, after).toBeDefined();
+    const issued = /^SPOTIFY_REFRESH_TOKEN_ISSUED_AT=(.+)$/m.exec(after)?.[1];
+    expect(Math.abs(Date.parse(issued!) - Date.now())).toBeLessThan(60_000);
+    expect(after.replace(/^SPOTIFY_REFRESH_TOKEN=.*$/m, 'SPOTIFY_REFRESH_TOKEN=').replace(/^SPOTIFY_REFRESH_TOKEN_ISSUED_AT=.*\n/m, '')).toBe(ENV_BEFORE);
+
+    const printed = cli.stdout() + cli.stderr();
+    expect(printed).not.toContain(token!);
+    expect(printed).not.toContain(CLIENT_SECRET);
+    const exchange = spotify.fake.requests.find((request) => request.url.pathname === '/api/token');
+    expect(new URLSearchParams(exchange!.body).get('redirect_uri')).toBe((await authorizeUrl(cli)).searchParams.get('redirect_uri'));
+  });
+
+  it('rejects a callback with a wrong or missing state, saves nothing, and keeps waiting for the real one', async () => {
+    const cli = authorize();
+    const url = await authorizeUrl(cli);
+    const forged = await callback(url, { code: 'fake-code', state: 'not-the-state' });
+    expect(forged.status).toBe(400);
+    const stateless = await callback(url, { code: 'fake-code' });
+    expect(stateless.status).toBe(400);
+    expect(spotify.fake.requests.filter((request) => request.url.pathname === '/api/token')).toHaveLength(0);
+    expect(await readFile(envFile, 'utf8')).toBe(ENV_BEFORE);
+    expect(cli.stderr()).toMatch(/state is missing or not from this run/);
+
+    expect((await agreeInBrowser(url)).status).toBe(200);
+    expect(await cli.exit).toBe(0);
+  });
+
+  it('shows Spotify’s access_denied clearly, saves nothing and exits 1', async () => {
+    const cli = authorize();
+    const url = await authorizeUrl(cli);
+    const page = await callback(url, { error: 'access_denied', state: url.searchParams.get('state')! });
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('access_denied');
+    expect(await cli.exit).toBe(1);
+    expect(cli.stderr()).toMatch(/access was denied \(access_denied\)/);
+    expect(cli.stderr()).toContain('npm run authorize');
+    expect(await readFile(envFile, 'utf8')).toBe(ENV_BEFORE);
+  });
+
+  it('reports a code Spotify rejects, saves nothing and exits 1', async () => {
+    const cli = authorize();
+    const url = await authorizeUrl(cli);
+    const page = await callback(url, { code: 'stale-code', state: url.searchParams.get('state')! });
+    expect(page.status).toBe(502);
+    expect(await cli.exit).toBe(1);
+    expect(cli.stderr()).toMatch(/rejected the authorization code/);
+    expect(await readFile(envFile, 'utf8')).toBe(ENV_BEFORE);
+  });
+
+  it('names the scopes Spotify did not grant and saves nothing', async () => {
+    spotify.fake.scenario = 'scope_missing';
+    const cli = authorize();
+    expect((await agreeInBrowser(await authorizeUrl(cli))).status).toBe(502);
+    expect(await cli.exit).toBe(1);
+    expect(cli.stderr()).toMatch(/without user-top-read/);
+    expect(await readFile(envFile, 'utf8')).toBe(ENV_BEFORE);
+  });
+
+  it('says the port is busy, that netlify dev uses 8888 too, and how to pick another port', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((listening) => blocker.listen(0, '127.0.0.1', listening));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const cli = runCli('scripts/authorize/main.ts', ['--env-file', envFile, '--port', String(port), '--no-open'], {
+        env: { SPOTIFY_ACCOUNTS_URL: spotify.url },
+      });
+      running.push(cli);
+      expect(await cli.exit).toBe(1);
+      expect(cli.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+      expect(cli.stderr()).toContain('`netlify dev` also listens on 8888');
+      expect(cli.stderr()).toContain(`npm run authorize -- --port ${port + 1}`);
+      expect(cli.stderr()).toContain('http://127.0.0.1:8888/callback');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('gives up after the timeout with a clear message and exits 1', async () => {
+    const cli = authorize(['--timeout', '0.5']);
+    expect(await cli.exit).toBe(1);
+    expect(cli.stderr()).toMatch(/Timed out after 0\.5 seconds waiting for Spotify/);
+    expect(await readFile(envFile, 'utf8')).toBe(ENV_BEFORE);
+  });
+
+  it('asks for the client id and secret when .env lacks them, and saves them', async () => {
+    await writeFile(envFile, '# only a comment\n');
+    const cli = authorize([], { stdin: `${CLIENT_ID}\n${CLIENT_SECRET}\n` });
+    expect((await agreeInBrowser(await authorizeUrl(cli))).status).toBe(200);
+    expect(await cli.exit).toBe(0);
+    const after = await readFile(envFile, 'utf8');
+    expect(after).toMatch(/^# only a comment\nSPOTIFY_CLIENT_ID=owner-client-id\nSPOTIFY_CLIENT_SECRET=owner-client-secret-0123456789\nSPOTIFY_REFRESH_TOKEN=fake-refresh-\w+\nSPOTIFY_REFRESH_TOKEN_ISSUED_AT=\S+\n$/);
+    expect(cli.stdout()).not.toContain(CLIENT_SECRET);
+  });
+
+  it('with --netlify and no linked site, saves .env and says exactly which commands to run', async () => {
+    const cli = authorize(['--netlify']);
+    expect((await agreeInBrowser(await authorizeUrl(cli))).status).toBe(200);
+    expect(await cli.exit).toBe(1);
+    expect(await readFile(envFile, 'utf8')).toMatch(/^SPOTIFY_REFRESH_TOKEN=fake-refresh-/m);
+    expect(cli.stderr()).toContain('No Netlify site is linked');
+    expect(cli.stderr()).toContain('npx netlify link');
+    expect(cli.stderr()).toContain('npm run netlify:env');
+    expect(cli.stderr()).toContain('npx netlify env:set SPOTIFY_REFRESH_TOKEN "<SPOTIFY_REFRESH_TOKEN>" --secret --context production deploy-preview branch-deploy --scope functions --force');
+  });
+});
+
+describe('npm run netlify:env', () => {
+  it('refuses with the link commands when no site is linked', async () => {
+    await mkdir(join(dir, '.netlify'), { recursive: true });
+    await writeFile(join(dir, '.netlify', 'state.json'), '{}');
+    const cli = runCli('scripts/authorize/push-netlify-env.ts', ['--env-file', envFile]);
+    running.push(cli);
+    expect(await cli.exit).toBe(1);
+    expect(cli.stderr()).toContain('npx netlify login');
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * Storing values on the Netlify site: the exact `netlify env:set` calls, the
+ * retry for variables that already exist, link detection, and no secret in
+ * what the owner sees.
+ */
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isNetlifyLinked, pushToNetlify, type NetlifyRunner } from '../../scripts/authorize/netlify-env';
+
+const VALUES = {
+  SPOTIFY_CLIENT_ID: 'id-value',
+  SPOTIFY_CLIENT_SECRET: 'secret-value-123',
+  SPOTIFY_REFRESH_TOKEN: 'refresh-value-456',
+  SPOTIFY_REFRESH_TOKEN_ISSUED_AT: '2026-11-23T12:00:00.000Z',
+};
+
+const recorder = (answer: (args: string[]) => { code: number; output: string } = () => ({ code: 0, output: '' })) => {
+  const calls: string[][] = [];
+  const run: NetlifyRunner = async (args) => {
+    calls.push(args);
+    return answer(args);
+  };
+  return { calls, run };
+};
+
+describe('pushToNetlify', () => {
+  it('sets the credentials as secrets for the deployed contexts with functions scope, and the issue time plainly', async () => {
+    const { calls, run } = recorder();
+    const report = await pushToNetlify(VALUES, run);
+    expect(report.ok).toBe(true);
+    expect(calls).toEqual([
+      ['env:set', 'SPOTIFY_CLIENT_ID', 'id-value', '--secret', '--context', 'production', 'deploy-preview', 'branch-deploy', '--scope', 'functions', '--force'],
+      ['env:set', 'SPOTIFY_CLIENT_SECRET', 'secret-value-123', '--secret', '--context', 'production', 'deploy-preview', 'branch-deploy', '--scope', 'functions', '--force'],
+      ['env:set', 'SPOTIFY_REFRESH_TOKEN', 'refresh-value-456', '--secret', '--context', 'production', 'deploy-preview', 'branch-deploy', '--scope', 'functions', '--force'],
+      ['env:set', 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT', VALUES.SPOTIFY_REFRESH_TOKEN_ISSUED_AT, '--scope', 'functions', '--force'],
+    ]);
+    expect(report.lines.at(-1)).toContain('npm run deploy');
+    for (const secret of [VALUES.SPOTIFY_CLIENT_SECRET, VALUES.SPOTIFY_REFRESH_TOKEN]) expect(report.lines.join('\n')).not.toContain(secret);
+  });
+
+  it('updates an existing variable without --scope, which the Netlify CLI refuses together with --context', async () => {
+    const { calls, run } = recorder((args) =>
+      args.includes('--scope') && args.includes('--secret')
+        ? { code: 1, output: 'Setting the context and scope at the same time on an existing env var is not allowed.' }
+        : { code: 0, output: '' },
+    );
+    expect((await pushToNetlify(VALUES, run)).ok).toBe(true);
+    expect(calls[1]).toEqual(['env:set', 'SPOTIFY_CLIENT_ID', 'id-value', '--secret', '--context', 'production', 'deploy-preview', 'branch-deploy', '--force']);
+  });
+
+  it('stops at the first refusal and reports it without the value', async () => {
+    const { run } = recorder((args) => ({ code: 1, output: `Error: could not set ${args[2]}: unauthorized` }));
+    const report = await pushToNetlify(VALUES, run);
+    expect(report.ok).toBe(false);
+    expect(report.lines.join('\n')).toContain('Netlify refused SPOTIFY_CLIENT_ID');
+    expect(report.lines.join('\n')).not.toContain('id-value');
+  });
+
+  it('refuses to push when .env has no refresh token yet', async () => {
+    const { calls, run } = recorder();
+    const report = await pushToNetlify({ ...VALUES, SPOTIFY_REFRESH_TOKEN: '' }, run);
+    expect(report.ok).toBe(false);
+    expect(report.lines.join('\n')).toContain('npm run authorize');
+    expect(calls.map((args) => args[1])).not.toContain('SPOTIFY_REFRESH_TOKEN');
+  });
+});
+
+describe('isNetlifyLinked', () => {
+  it('reads the site id that `netlify link` writes, or NETLIFY_SITE_ID', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'owner-link-'));
+    try {
+      expect(await isNetlifyLinked(dir, {})).toBe(false);
+      expect(await isNetlifyLinked(dir, { NETLIFY_SITE_ID: 'abc' })).toBe(true);
+      await mkdir(join(dir, '.netlify'));
+      await writeFile(join(dir, '.netlify', 'state.json'), JSON.stringify({ siteId: '1234-5678' }));
+      expect(await isNetlifyLinked(dir, {})).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
