@@ -1,5 +1,5 @@
 /**
- * `npm run authorize [-- --netlify] [--port 8889] [--redirect-uri URI] [--env-file PATH] [--timeout SECONDS] [--no-open]`
+ * `npm run authorize [-- --netlify] [--port 8889] [--redirect-uri URI] [--dotenv PATH] [--timeout SECONDS] [--no-open]`
  *
  * Connects the owner's Spotify account once: opens Spotify's consent page,
  * receives the redirect on 127.0.0.1, and saves the refresh token to .env
@@ -20,7 +20,7 @@ const { values } = parseArgs({
     netlify: { type: 'boolean', default: false },
     port: { type: 'string' },
     'redirect-uri': { type: 'string' },
-    'env-file': { type: 'string', default: '.env' },
+    dotenv: { type: 'string', default: '.env' },
     timeout: { type: 'string' },
     open: { type: 'boolean', default: true },
     help: { type: 'boolean', default: false },
@@ -32,13 +32,13 @@ if (values.help) {
   --netlify             also store the values on the linked Netlify site
   --port N              listen on another port (default 8888; netlify dev uses 8888 too)
   --redirect-uri URI    the full redirect URI (default ${DEFAULT_REDIRECT_URI}, or SPOTIFY_REDIRECT_URI)
-  --env-file PATH       the .env file to read and update (default .env)
+  --dotenv PATH       the .env file to read and update (default .env)
   --timeout SECONDS     how long to wait for Spotify (default ${DEFAULT_TIMEOUT_MS / 1000})
   --no-open             print the link without opening a browser`);
   process.exit(0);
 }
 
-const envFile = resolve(values['env-file']);
+const envFile = resolve(values.dotenv);
 const fromFile = await readDotenvFile(envFile);
 const redirect = new URL(values['redirect-uri'] ?? fromFile.SPOTIFY_REDIRECT_URI ?? process.env.SPOTIFY_REDIRECT_URI ?? DEFAULT_REDIRECT_URI);
 if (values.port !== undefined) {

@@ -1,5 +1,5 @@
 /**
- * `npm run netlify:env [-- --env-file PATH]`: stores the Spotify values from
+ * `npm run netlify:env [-- --dotenv PATH]`: stores the Spotify values from
  * .env on the linked Netlify site, without authorizing again (for example
  * after `npx netlify link`, or after `npm run doctor` saved a rotated token).
  */
@@ -8,8 +8,8 @@ import { parseArgs } from 'node:util';
 import { readDotenvFile } from './files';
 import { isNetlifyLinked, netlifyCliRunner, notLinkedMessage, pushToNetlify } from './netlify-env';
 
-const { values } = parseArgs({ options: { 'env-file': { type: 'string', default: '.env' } } });
-const envFile = resolve(values['env-file']);
+const { values } = parseArgs({ options: { dotenv: { type: 'string', default: '.env' } } });
+const envFile = resolve(values.dotenv);
 const projectDir = dirname(envFile);
 
 if (!(await isNetlifyLinked(projectDir, process.env))) {

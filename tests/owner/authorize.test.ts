@@ -42,7 +42,7 @@ afterEach(async () => {
 });
 
 function authorize(args: string[] = [], options: { stdin?: string } = {}): RunningCli {
-  const cli = runCli('scripts/authorize/main.ts', ['--env-file', envFile, '--port', '0', '--no-open', '--timeout', '20', ...args], {
+  const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--port', '0', '--no-open', '--timeout', '20', ...args], {
     env: { SPOTIFY_ACCOUNTS_URL: spotify.url },
     stdin: options.stdin,
   });
@@ -153,7 +153,7 @@ describe('npm run authorize', () => {
     await new Promise<void>((listening) => blocker.listen(0, '127.0.0.1', listening));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const cli = runCli('scripts/authorize/main.ts', ['--env-file', envFile, '--port', String(port), '--no-open'], {
+      const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--port', String(port), '--no-open'], {
         env: { SPOTIFY_ACCOUNTS_URL: spotify.url },
       });
       running.push(cli);
@@ -200,7 +200,7 @@ describe('npm run netlify:env', () => {
   it('refuses with the link commands when no site is linked', async () => {
     await mkdir(join(dir, '.netlify'), { recursive: true });
     await writeFile(join(dir, '.netlify', 'state.json'), '{}');
-    const cli = runCli('scripts/authorize/push-netlify-env.ts', ['--env-file', envFile]);
+    const cli = runCli('scripts/authorize/push-netlify-env.ts', ['--dotenv', envFile]);
     running.push(cli);
     expect(await cli.exit).toBe(1);
     expect(cli.stderr()).toContain('npx netlify login');

@@ -1,0 +1,36 @@
+/**
+ * `npm run doctor [-- --dotenv PATH]`: checks the Spotify setup end to end
+ * and prints a short report. Exits 1 when anything needs fixing. Honours
+ * SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL, so it also runs against a fake.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { mask, readDotenvFile, updateDotenvFile } from '../authorize/files';
+import { diagnose } from './diagnose';
+
+const { values } = parseArgs({ options: { dotenv: { type: 'string', default: '.env' } } });
+const envFile = resolve(values.dotenv);
+const fromFile = await readDotenvFile(envFile);
+const lookup = (name: string) => fromFile[name]?.trim() || process.env[name]?.trim() || undefined;
+
+console.log(`Checking the Spotify setup (variables from ${envFile} and the environment)`);
+const { checks, rotatedRefreshToken } = await diagnose(lookup, globalThis.fetch, new Date());
+
+if (rotatedRefreshToken) {
+  // Spotify may stop accepting the old token: keep the new one, or the next run fails.
+  await updateDotenvFile(envFile, { SPOTIFY_REFRESH_TOKEN: rotatedRefreshToken });
+  checks.push({
+    status: 'problem',
+    label: `Spotify issued a new refresh token during this check; saved it to .env (${mask(rotatedRefreshToken)})`,
+    fix: 'npm run netlify:env && npm run deploy',
+  });
+}
+
+const MARKS = { ok: '✓', problem: '✗', info: '·' } as const;
+for (const check of checks) {
+  console.log(`  ${MARKS[check.status]} ${check.label}`);
+  if (check.status === 'problem' && check.fix) console.log(`      fix: ${check.fix}`);
+}
+const problems = checks.filter((check) => check.status === 'problem').length;
+console.log(problems === 0 ? 'All good: the widget can read your Spotify data.' : `${problems} problem${problems === 1 ? '' : 's'} found.`);
+process.exit(problems === 0 ? 0 : 1);

@@ -1,0 +1,151 @@
+/**
+ * `npm run doctor` as a process against the fake Spotify over HTTP: the
+ * report for a good setup and for each broken one, each problem with its fix,
+ * the exit code, and no secret value in the output.
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REFRESH_TOKEN_LIFETIME_DAYS } from '../../src/lib/spotify';
+import type { ScenarioName } from '../../src/lib/spotify/fake/scenarios';
+import { startFakeSpotifyServer, type FakeSpotifyServer } from '../fake-spotify/server';
+import { runCli } from './cli';
+
+const SECRETS = { SPOTIFY_CLIENT_ID: 'doctor-client-id', SPOTIFY_CLIENT_SECRET: 'doctor-client-secret-xyz', SPOTIFY_REFRESH_TOKEN: 'doctor-refresh-token-abc' };
+const DAY = 24 * 60 * 60 * 1000;
+// An hour short of whole days, so the days left do not depend on how long the run takes.
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY + 60 * 60 * 1000).toISOString();
+const RENEW = 'fix: npm run authorize -- --netlify && npm run deploy';
+
+let dir: string;
+let spotify: FakeSpotifyServer | undefined;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'owner-doctor-'));
+});
+afterEach(async () => {
+  await spotify?.close();
+  spotify = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function doctor(options: { scenario?: ScenarioName; env?: Record<string, string | undefined>; hosts?: string } = {}) {
+  spotify = await startFakeSpotifyServer({
+    scenario: options.scenario ?? 'playing',
+    clientId: SECRETS.SPOTIFY_CLIENT_ID,
+    clientSecret: SECRETS.SPOTIFY_CLIENT_SECRET,
+    refreshToken: SECRETS.SPOTIFY_REFRESH_TOKEN,
+  });
+  const values: Record<string, string | undefined> = { ...SECRETS, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: daysAgo(30), ...options.env };
+  const envFile = join(dir, '.env');
+  const text = Object.entries(values).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`).join('\n');
+  await writeFile(envFile, `# doctor test\n${text}\n`);
+  const hosts = options.hosts ?? spotify.url;
+  const cli = runCli('scripts/doctor/main.ts', ['--dotenv', envFile], { env: { SPOTIFY_ACCOUNTS_URL: hosts, SPOTIFY_API_URL: hosts } });
+  const code = await cli.exit;
+  const output = cli.stdout() + cli.stderr();
+  for (const secret of Object.values(SECRETS)) expect(output, 'no secret value in the report').not.toContain(secret);
+  return { code, output, envFile };
+}
+
+describe('npm run doctor', () => {
+  it('reports every check passing and the days left, and exits 0 on a good setup', async () => {
+    const { code, output } = await doctor();
+    expect(code, output).toBe(0);
+    for (const line of [
+      '✓ SPOTIFY_CLIENT_ID is set',
+      '✓ SPOTIFY_CLIENT_SECRET is set',
+      '✓ SPOTIFY_REFRESH_TOKEN is set',
+      '✓ SPOTIFY_REFRESH_TOKEN_ISSUED_AT is set',
+      `✓ ${REFRESH_TOKEN_LIFETIME_DAYS - 30} days left before the refresh token expires`,
+      '✓ Token exchange works',
+      '✓ All scopes granted',
+      '✓ Currently playing endpoint reachable',
+      '✓ Recently played endpoint reachable',
+      '✓ Top artists endpoint reachable',
+      'All good',
+    ]) {
+      expect(output).toContain(line);
+    }
+    expect(spotify!.fake.requests.map((request) => request.url.pathname)).toEqual(
+      expect.arrayContaining(['/api/token', '/v1/me/player/currently-playing', '/v1/me/player/recently-played', '/v1/me/top/artists']),
+    );
+  });
+
+  it('names each missing variable with its fix, does not call Spotify, and exits 1', async () => {
+    const { code, output } = await doctor({ env: { SPOTIFY_CLIENT_SECRET: undefined, SPOTIFY_REFRESH_TOKEN: undefined } });
+    expect(code).toBe(1);
+    expect(output).toContain('✗ SPOTIFY_CLIENT_SECRET is missing');
+    expect(output).toMatch(/✗ SPOTIFY_REFRESH_TOKEN is missing\n\s+fix: npm run authorize\n/);
+    expect(output).toContain('✓ SPOTIFY_CLIENT_ID is set');
+    expect(spotify!.fake.requests).toHaveLength(0);
+  });
+
+  it('reports a revoked or expired refresh token with the re-authorize command', async () => {
+    const { code, output } = await doctor({ scenario: 'revoked' });
+    expect(code).toBe(1);
+    expect(output).toContain('✗ Token exchange failed: Spotify no longer accepts the refresh token');
+    expect(output).toContain(RENEW);
+  });
+
+  it('reports a wrong client secret (invalid_client) with where to copy it from', async () => {
+    const { code, output } = await doctor({ env: { SPOTIFY_CLIENT_SECRET: 'wrong-secret-value' } });
+    expect(code).toBe(1);
+    expect(output).toMatch(/✗ Token exchange failed: .*invalid_client/);
+    expect(output).toContain('developer.spotify.com/dashboard');
+    expect(output).not.toContain('wrong-secret-value');
+  });
+
+  it('names a scope that was not granted and the read it breaks', async () => {
+    const { code, output } = await doctor({ scenario: 'scope_missing' });
+    expect(code).toBe(1);
+    expect(output).toContain('✗ Scopes not granted: user-top-read');
+    expect(output).toMatch(/✗ Top artists endpoint failed \(scope_missing\)/);
+    expect(output).toContain('✓ Currently playing endpoint reachable');
+    expect(output).toContain(RENEW);
+  });
+
+  it('warns with the renew command when fewer than 14 days remain', async () => {
+    const { code, output } = await doctor({ env: { SPOTIFY_REFRESH_TOKEN_ISSUED_AT: daysAgo(REFRESH_TOKEN_LIFETIME_DAYS - 5) } });
+    expect(code).toBe(1);
+    expect(output).toMatch(/✗ The Spotify refresh token expires in 5 days/);
+    expect(output).toContain(RENEW);
+  });
+
+  it('reports an issue time that is missing or not a date', async () => {
+    const missing = await doctor({ env: { SPOTIFY_REFRESH_TOKEN_ISSUED_AT: undefined } });
+    expect(missing.code).toBe(1);
+    expect(missing.output).toContain('✗ Days left before the refresh token expires: unknown');
+    await spotify!.close();
+    const garbled = await doctor({ env: { SPOTIFY_REFRESH_TOKEN_ISSUED_AT: 'last spring' } });
+    expect(garbled.output).toContain('✗ SPOTIFY_REFRESH_TOKEN_ISSUED_AT is not a date ("last spring")');
+  });
+
+  it('reports a rate-limited API with how long to wait', async () => {
+    const { code, output } = await doctor({ scenario: 'rate_limited' });
+    expect(code).toBe(1);
+    expect(output).toMatch(/✗ Currently playing endpoint failed \(rate_limited\)/);
+    expect(output).toContain('fix: Wait 17 seconds, then run `npm run doctor` again.');
+  });
+
+  it('reports Spotify down or unreachable with what to check', async () => {
+    const down = await doctor({ scenario: 'down' });
+    expect(down.code).toBe(1);
+    expect(down.output).toMatch(/✗ Token exchange failed: .*503/);
+    await spotify!.close();
+    const unreachable = await doctor({ hosts: 'http://127.0.0.1:9' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.output).toContain('✗ Token exchange failed');
+    expect(unreachable.output).toContain('check the connection (and SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL if set)');
+  });
+
+  it('saves a refresh token Spotify rotated during the check, and says how to update the site', async () => {
+    const { code, output, envFile } = await doctor({ scenario: 'rotation' });
+    expect(code).toBe(1);
+    expect(output).toContain('Spotify issued a new refresh token during this check; saved it to .env');
+    expect(output).toContain('fix: npm run netlify:env && npm run deploy');
+    const saved = await readFile(envFile, 'utf8');
+    expect(saved).toContain(`SPOTIFY_REFRESH_TOKEN=${spotify!.fake.acceptedRefreshToken}`);
+    expect(saved.startsWith('# doctor test\n')).toBe(true);
+  });
+});
