@@ -14,4 +14,7 @@ export default defineConfig({
     imageCDN: false,
   }),
   integrations: [preact(), demoNotice()],
+  // Astro hashes the inline scripts and styles it emits (the island loader) into the
+  // page's Content-Security-Policy header; src/middleware.ts adds the other directives.
+  security: { csp: true },
 });

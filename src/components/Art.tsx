@@ -1,0 +1,22 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+type Props = { src: string | null; size: number; alt: string; class: string };
+
+/**
+ * An image of fixed size that never leaves a hole: no URL, a non-https URL or
+ * a failed load all show a styled placeholder of the same size. Give it
+ * `key={src}` so a new picture starts fresh.
+ */
+export default function Art({ src, size, alt, class: cls }: Props) {
+  const [broken, setBroken] = useState(!src?.startsWith('https://'));
+  const img = useRef<HTMLImageElement>(null);
+  // A load that failed before hydration fired its error event before our handler existed.
+  useEffect(() => {
+    if (img.current?.complete && !img.current.naturalWidth) setBroken(true);
+  }, []);
+  return broken ? (
+    <span class={`${cls} lw-ph`} aria-hidden="true" />
+  ) : (
+    <img ref={img} class={cls} src={src!} width={size} height={size} alt={alt} decoding="async" onError={() => setBroken(true)} />
+  );
+}

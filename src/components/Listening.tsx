@@ -1,0 +1,81 @@
+import { useRef } from 'preact/hooks';
+import type { Listening as Data } from '../lib/spotify/types';
+import Skeleton from './Skeleton';
+import TopArtists from './TopArtists';
+import Track, { statusOf } from './Track';
+import { useListening, useNow } from './use-listening';
+import './listening.css';
+
+export type WidgetState = 'loading' | 'playing' | 'paused' | 'recent' | 'episode' | 'empty' | 'error';
+
+export type Props = {
+  /** Server-rendered data; null when the server render ran out of time or failed. */
+  initial: Data | null;
+  /** The server render failed: show the quiet error until the island gets data. */
+  failed?: boolean;
+  /** `/api/spotify` with the page's query. */
+  url: string;
+  /** Poll interval in ms; 0 keeps the data as given (the states page). */
+  pollMs: number;
+  showTopArtists: boolean;
+  /** How many top artists the skeleton reserves room for. */
+  count: number;
+};
+
+export const UNAVAILABLE = 'Spotify is unavailable right now';
+
+/** The "what I'm listening to" widget: the page's island. */
+export default function Listening({ initial, failed = false, url, pollMs, showTopArtists, count }: Props) {
+  const { data, failed: down } = useListening(url, initial, failed, pollMs);
+  const item = data?.nowPlaying;
+  // Ticks every second while a position moves, unless the visitor asked for less motion;
+  // otherwise often enough to keep "12 min ago" current.
+  const still = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+  const now = useNow(item?.isPlaying && !still ? 1_000 : 15_000);
+  const state: WidgetState = !data
+    ? down ? 'error' : 'loading'
+    : down || data.errors?.nowPlaying ? 'error'
+    : !item ? 'empty'
+    : item.type === 'episode' ? 'episode'
+    : item.source === 'recent' ? 'recent'
+    : item.isPlaying ? 'playing' : 'paused';
+
+  // Announce changes only: the first track is already on screen when the page loads.
+  const said = item ? `${statusOf(item, 0).replace(/ ·.*/, '')}: ${item.title}${item.artists.length ? ` by ${item.artists.map((a) => a.name).join(', ')}` : ''}` : '';
+  const first = useRef(said);
+
+  return (
+    <section
+      class="lw"
+      aria-label="What I'm listening to on Spotify"
+      aria-busy={state === 'loading'}
+      data-widget="listening"
+      data-state={state}
+      data-demo={data?.demo ? '' : undefined}
+    >
+      <div class="lw-head">
+        <h2 class="lw-h">Listening</h2>
+        {data?.demo && <span class="lw-badge">Demo data</span>}
+        {down && data && <span class="lw-badge">Not updating</span>}
+      </div>
+      {state === 'loading' ? (
+        <Skeleton count={showTopArtists ? count : 0} />
+      ) : (
+        <>
+          {item ? (
+            <Track item={item} fetchedAt={data!.fetchedAt} now={now} />
+          ) : (
+            <div class="lw-np">
+              <span class="lw-cover lw-ph" aria-hidden="true" />
+              <p class="lw-quiet">{!data || data.errors?.nowPlaying ? UNAVAILABLE : 'Nothing playing right now'}</p>
+            </div>
+          )}
+          {showTopArtists && data && <TopArtists artists={data.topArtists} range={data.range} />}
+        </>
+      )}
+      <p class="lw-sr" aria-live="polite">
+        {said !== first.current && said}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+import { Fragment } from 'preact';
+import type { NowPlaying } from '../lib/spotify/types';
+import Art from './Art';
+import { ago, clock } from './format';
+import Link from './Link';
+
+/** Matches the .lw-cover box; the core picks an image of at least 300 px for it. */
+const COVER_PX = 112;
+
+type Props = { item: NowPlaying; fetchedAt: string; now: number };
+
+/** What the status line says, e.g. "Now playing", "Paused · Podcast", "Last played · 12 min ago". */
+export function statusOf(item: NowPlaying, now: number): string {
+  if (item.source === 'recent') return item.playedAt ? `Last played · ${ago(item.playedAt, now)}` : 'Last played';
+  return (item.isPlaying ? 'Now playing' : 'Paused') + (item.type === 'episode' ? ' · Podcast' : '');
+}
+
+/** The current or last played item. While it plays, the position moves on locally from `fetchedAt`. */
+export default function Track({ item, fetchedAt, now }: Props) {
+  const { durationMs: total, progressMs } = item;
+  const elapsed = item.isPlaying ? Math.max(0, now - Date.parse(fetchedAt)) : 0;
+  const position = total && progressMs !== null ? Math.min(total, progressMs + elapsed) : null;
+  return (
+    <div class="lw-np">
+      <Art
+        key={item.imageUrl}
+        src={item.imageUrl}
+        size={COVER_PX}
+        alt={item.album ? `Cover of ${item.album}` : `Cover of ${item.title}`}
+        class="lw-cover"
+      />
+      <div class="lw-meta">
+        <p class="lw-status">
+          {item.isPlaying && (
+            <span class="lw-eq" aria-hidden="true">
+              <i />
+              <i />
+              <i />
+            </span>
+          )}
+          {statusOf(item, now)}
+        </p>
+        <p class="lw-title" data-field="title" title={item.title}>
+          <Link href={item.url}>{item.title}</Link>
+        </p>
+        {item.artists.length > 0 && (
+          <p class="lw-muted">
+            {item.artists.map((artist, i) => (
+              <Fragment key={i}>
+                {i > 0 && ', '}
+                <Link href={artist.url}>{artist.name}</Link>
+              </Fragment>
+            ))}
+          </p>
+        )}
+        {item.album && <p class="lw-muted lw-album">{item.album}</p>}
+        {position !== null && (
+          <div class="lw-prog">
+            <span>{clock(position)}</span>
+            <progress max={total!} value={position} aria-label="Playback position" />
+            <span>{clock(total!)}</span>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * Server-only: what the page's server render shows in the widget. Imported
+ * by page frontmatter, never by the island.
+ */
+import { SSR_BUDGET_MS } from '../lib/spotify/budget';
+import type { Result } from '../lib/spotify/errors';
+import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';
+import type { Listening } from '../lib/spotify/types';
+import type { SiteConfig } from '../site.config';
+
+export interface FirstPaint {
+  /** Data to render now; null renders the skeleton (or the quiet error) and lets the island fetch. */
+  data: Listening | null;
+  /** Loading failed outright, as opposed to running out of time. */
+  failed: boolean;
+}
+
+/**
+ * Waits for `load` at most `budgetMs`. Past the budget the page renders the
+ * skeleton and the island fetches; a failure or a throw renders the quiet
+ * error state. Never throws: the page must render whatever Spotify does. The
+ * slow call is not aborted, only outrun: cutting a token exchange short could
+ * lose a refresh token Spotify has already rotated.
+ */
+export async function firstPaint(
+  load: () => Promise<Result<Listening>>,
+  budgetMs: number = SSR_BUDGET_MS,
+): Promise<FirstPaint> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(resolve, budgetMs, null);
+  });
+  try {
+    const result = await Promise.race([load(), late]);
+    if (!result) return { data: null, failed: false };
+    return result.ok ? { data: result.value, failed: false } : { data: null, failed: true };
+  } catch (error) {
+    // The name only: a message could carry upstream details that do not belong in logs.
+    console.warn(`The page rendered without Spotify data (${error instanceof Error ? error.name : 'unknown error'}); the widget will retry.`);
+    return { data: null, failed: true };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Shortest poll interval the island accepts, so a typo cannot hammer the function. */
+export const MIN_POLL_MS = 5_000;
+
+/** The owner's top-artists settings as an API query; a count out of range is clamped to 1–50. */
+export function queryOf(site: Pick<SiteConfig, 'topArtistsRange' | 'topArtistsCount'>): ListeningQuery {
+  const limit = Math.min(50, Math.max(1, Math.round(site.topArtistsCount) || DEFAULT_QUERY.limit));
+  return { range: site.topArtistsRange, limit };
+}
+
+/** `/api/spotify`, with only the parameters that differ from the function's defaults. */
+export function apiUrl(query: ListeningQuery): string {
+  const params = new URLSearchParams();
+  if (query.range !== DEFAULT_QUERY.range) params.set('range', query.range);
+  if (query.limit !== DEFAULT_QUERY.limit) params.set('limit', String(query.limit));
+  const search = params.toString();
+  return search ? `/api/spotify?${search}` : '/api/spotify';
+}

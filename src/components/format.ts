@@ -1,0 +1,25 @@
+import type { TimeRange } from '../lib/spotify/types';
+
+/** The top-artists period in words, as visitors read it. */
+export const RANGE_WORDS: Record<TimeRange, string> = {
+  short_term: 'Last 4 weeks',
+  medium_term: 'Last 6 months',
+  long_term: 'All time',
+};
+
+const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+
+/** "just now", "12 min ago", "3 hours ago", "2 days ago". Never NaN: bad or future times read "just now". */
+export function ago(iso: string, now: number): string {
+  const min = Math.floor((now - Date.parse(iso)) / 60_000);
+  if (!(min >= 1)) return 'just now';
+  if (min < 60) return `${min} min ago`;
+  const hours = Math.floor(min / 60);
+  return hours < 24 ? plural(hours, 'hour') : plural(Math.floor(hours / 24), 'day');
+}
+
+/** 83 000 ms → "1:23". */
+export function clock(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

@@ -1,0 +1,113 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Listening } from '../lib/spotify/types';
+
+/** Failures double the wait from one interval up to this. */
+export const MAX_BACKOFF_MS = 5 * 60_000;
+/** Spotify moves to the next track a moment after the last one ends. */
+export const TRACK_END_GRACE_MS = 1_000;
+
+export interface Feed {
+  /** The last good data; kept through failures. */
+  data: Listening | null;
+  /** The latest attempt failed (or the server render did). */
+  failed: boolean;
+}
+
+/**
+ * When to ask again: one interval after `base`, or just after the playing
+ * track should end if that comes first (and has not already passed: a
+ * CDN-cached answer can be older than its track, and must not cause a burst).
+ */
+function dueAt(data: Listening, base: number, intervalMs: number): number {
+  const np = data.nowPlaying;
+  const end =
+    np?.isPlaying && np.durationMs !== null && np.progressMs !== null
+      ? Date.parse(data.fetchedAt) + np.durationMs - np.progressMs + TRACK_END_GRACE_MS
+      : 0;
+  const next = base + intervalMs;
+  return end > Date.now() && end < next ? end : next;
+}
+
+/** A partial answer never throws away good data: a failed part keeps what we had. */
+function merge(prev: Listening | null, next: Listening): Feed {
+  if (prev && next.errors?.nowPlaying) return { data: prev, failed: true };
+  return { data: prev && !next.topArtists ? { ...next, topArtists: prev.topArtists } : next, failed: false };
+}
+
+/**
+ * Keeps the listening data fresh while the tab is visible. One request at a
+ * time; nothing while hidden; exponential backoff and Retry-After on failure;
+ * the request in flight is aborted on unmount. `intervalMs` 0 freezes the data
+ * (the states page).
+ */
+export function useListening(url: string, initial: Listening | null, initialFailed: boolean, intervalMs: number): Feed {
+  const [feed, setFeed] = useState<Feed>({ data: initial, failed: initialFailed });
+
+  useEffect(() => {
+    if (!intervalMs) return;
+    const abort = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let busy = false;
+    let failures = 0;
+    // Server-rendered data may come from a CDN cache: its age counts from when Spotify was read.
+    let nextAt = initial
+      ? dueAt(initial, Math.min(Date.parse(initial.fetchedAt), Date.now()), intervalMs)
+      : initialFailed
+        ? Date.now() + intervalMs
+        : 0;
+
+    const schedule = (at: number) => {
+      nextAt = at;
+      clearTimeout(timer);
+      timer = setTimeout(poll, at - Date.now());
+    };
+
+    async function poll() {
+      // Hidden: do nothing; the visibility listener resumes. Busy: the running request reschedules.
+      if (busy || document.hidden) return;
+      busy = true;
+      let wait: number;
+      try {
+        const response = await fetch(url, { signal: abort.signal, headers: { Accept: 'application/json' } });
+        const body = response.ok ? ((await response.json()) as Listening) : null;
+        if (typeof body?.fetchedAt !== 'string') throw response;
+        failures = 0;
+        setFeed((prev) => merge(prev.data, body));
+        wait = dueAt(body, Date.now(), intervalMs) - Date.now();
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        failures += 1;
+        const retryAfter = error instanceof Response ? Number(error.headers.get('Retry-After')) * 1000 || 0 : 0;
+        wait = Math.max(Math.min(intervalMs * 2 ** failures, MAX_BACKOFF_MS), retryAfter);
+        setFeed((prev) => ({ ...prev, failed: true }));
+      } finally {
+        busy = false;
+      }
+      schedule(Date.now() + wait);
+    }
+
+    const onVisibility = () => {
+      if (!document.hidden && Date.now() >= nextAt) void poll();
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    schedule(nextAt);
+    return () => {
+      abort.abort();
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+    // The island mounts once; its props never change.
+  }, []);
+
+  return feed;
+}
+
+/** The current time, re-read every `stepMs` while the tab is visible. */
+export function useNow(stepMs: number): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    const id = setInterval(() => document.hidden || setNow(Date.now()), stepMs);
+    return () => clearInterval(id);
+  }, [stepMs]);
+  return now;
+}
