@@ -32,7 +32,7 @@ if (values.help) {
   --netlify             also store the values on the linked Netlify site
   --port N              listen on another port (default 8888; netlify dev uses 8888 too)
   --redirect-uri URI    the full redirect URI (default ${DEFAULT_REDIRECT_URI}, or SPOTIFY_REDIRECT_URI)
-  --dotenv PATH       the .env file to read and update (default .env)
+  --dotenv PATH         the .env file to read and update (default .env)
   --timeout SECONDS     how long to wait for Spotify (default ${DEFAULT_TIMEOUT_MS / 1000})
   --no-open             print the link without opening a browser`);
   process.exit(0);

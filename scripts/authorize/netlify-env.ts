@@ -66,7 +66,7 @@ export function notLinkedMessage(): string[] {
   return [
     'No Netlify site is linked to this folder, so nothing was stored on Netlify. Run:',
     '  npx netlify login',
-    '  npx netlify link      (or `npx netlify init` to create a new site)',
+    '  npx netlify link      (or `npx netlify sites:create --name your-widget-name` for a new site)',
     '  npm run netlify:env   (stores the values from .env on the site)',
     'or set each value yourself:',
     ...NETLIFY_VARS.map((key) => `  ${envSetCommand(key)}`),
