@@ -48,7 +48,8 @@ export const MIN_POLL_MS = 5_000;
 
 /** The owner's top-artists settings as an API query; a count out of range is clamped to 1–50. */
 export function queryOf(site: Pick<SiteConfig, 'topArtistsRange' | 'topArtistsCount'>): ListeningQuery {
-  const limit = Math.min(50, Math.max(1, Math.round(site.topArtistsCount) || DEFAULT_QUERY.limit));
+  const count = Number.isFinite(site.topArtistsCount) ? Math.round(site.topArtistsCount) : DEFAULT_QUERY.limit;
+  const limit = Math.min(50, Math.max(1, count));
   return { range: site.topArtistsRange, limit };
 }
 

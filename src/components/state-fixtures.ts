@@ -5,7 +5,7 @@
  * tests; never imported by the island.
  */
 import { getDemoListening } from '../lib/spotify/demo';
-import { createFakeSpotify } from '../lib/spotify/fake/fake-spotify';
+import { createFakeSpotify, type FakeSpotifyOptions } from '../lib/spotify/fake/fake-spotify';
 import type { ScenarioName } from '../lib/spotify/fake/scenarios';
 import { getListening } from '../lib/spotify/listening';
 import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';
@@ -22,11 +22,16 @@ export interface StateExample extends Start {
   note: string;
 }
 
-/** The core's answer for one fake Spotify scenario, at a fixed time. */
-export async function scenarioStart(scenario: ScenarioName, now: Date, query: ListeningQuery = DEFAULT_QUERY): Promise<Start> {
-  const fake = createFakeSpotify({ scenario, now: () => now });
+/** The core's answer for one fake Spotify scenario, at a fixed time. `fake` tunes the fake (e.g. where the playlist is). */
+export async function scenarioStart(
+  scenario: ScenarioName,
+  now: Date,
+  query: ListeningQuery = DEFAULT_QUERY,
+  fake: Omit<FakeSpotifyOptions, 'scenario' | 'now'> = {},
+): Promise<Start> {
+  const spotify = createFakeSpotify({ ...fake, scenario, now: () => now });
   const result = await getListening({
-    fetch: fake.fetch,
+    fetch: spotify.fetch,
     query,
     now: () => now,
     config: {
