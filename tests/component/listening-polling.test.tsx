@@ -49,7 +49,10 @@ afterEach(() => {
 });
 
 /** Moves the fake clock and lets the island's promises settle. */
-const advance = (ms: number) => act(() => vi.advanceTimersByTimeAsync(ms));
+const advance = (ms: number) =>
+  act(async () => {
+    await vi.advanceTimersByTimeAsync(ms);
+  });
 const answer = async (call: { respond(r: Response): void }, response: Response) => {
   await act(async () => call.respond(response));
   for (let i = 0; i < 5; i += 1) await advance(0);

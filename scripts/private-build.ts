@@ -1,0 +1,51 @@
+/**
+ * A production build in a throwaway copy of the project, so checks that need
+ * a build (the size budget, the secret-leak test) never touch the dist/ and
+ * .netlify/ that other tools are using. node_modules is linked, not copied.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve, sep } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+/** Build output, caches, VCS data and local secrets stay behind. */
+const LEFT_BEHIND = new Set(['node_modules', 'dist', '.netlify', '.astro', '.git', 'test-results', 'coverage']);
+const TEST_RUNNER_VARS = /^(?:NODE_ENV|MODE|TEST|VITEST.*|DEV|PROD|SSR|BASE_URL)$/;
+const isLocalEnvFile = (name: string) => name.startsWith('.env') && name !== '.env.example';
+
+export interface PrivateBuild {
+  dir: string;
+  remove(): void;
+}
+
+/** Copies the project to a temp folder and runs `astro build` there with `env` added. Throws with the build log on failure. */
+export function buildPrivateCopy(env: Record<string, string> = {}): PrivateBuild {
+  const dir = mkdtempSync(join(tmpdir(), 'listening-build-'));
+  cpSync(ROOT, dir, {
+    recursive: true,
+    filter: (source) => {
+      const top = relative(ROOT, source).split(sep)[0] ?? '';
+      return !LEFT_BEHIND.has(top) && !isLocalEnvFile(top);
+    },
+  });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+
+  // A test runner's own variables (NODE_ENV=test, MODE=test, DEV=1, VITEST…) would make Vite build in dev mode.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !TEST_RUNNER_VARS.test(name)));
+  const result = spawnSync('npx', ['astro', 'build'], { cwd: dir, env: { ...inherited, ...env }, encoding: 'utf8' });
+  if (result.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`astro build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Server-renders one path of a private build through the Netlify SSR function it produced. */
+export async function renderPath(dir: string, path = '/'): Promise<Response> {
+  const ssr = (await import(join(dir, '.netlify/v1/functions/ssr/ssr.mjs'))) as {
+    default: (request: Request, context: unknown) => Promise<Response>;
+  };
+  const context = { waitUntil: () => {}, next: () => {}, geo: {}, ip: '127.0.0.1', params: {} };
+  return ssr.default(new Request(new URL(path, 'http://localhost')), context);
+}

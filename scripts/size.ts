@@ -1,0 +1,78 @@
+/**
+ * `npm run size`: the gzipped JavaScript the home page loads, from a fresh
+ * production build: the inline scripts in its HTML, the island's component
+ * and renderer modules, and every module they import statically. Dynamic
+ * imports that this page never triggers (Preact signals) do not count.
+ * Exits 1 over the budget.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { buildPrivateCopy, renderPath } from './private-build';
+
+export const BUDGET_BYTES = 12 * 1024;
+
+const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]+)"`).exec(tag)?.[1];
+/** Static `import … from "./x.js"`, `import "./x.js"` and `export … from "./x.js"`; not `import("./x.js")`. */
+const STATIC_IMPORT = /(?:\bimport|\bexport)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'`](\.{1,2}\/[^"'`]+\.js)["'`]/g;
+
+export interface Script {
+  name: string;
+  bytes: number;
+  gzipped: number;
+}
+
+/** Every script the HTML loads, following static imports from `/_astro/` files in `clientDir`. */
+export function pageScripts(html: string, clientDir: string): Script[] {
+  const scripts: Script[] = [];
+  const seen = new Set<string>();
+  const add = (name: string, code: string) =>
+    scripts.push({ name, bytes: Buffer.byteLength(code), gzipped: gzipSync(code).length });
+
+  let inline = 0;
+  for (const [, attrs = '', body = ''] of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+    const src = attr(attrs, 'src');
+    if (src) queue(src);
+    else if (!/type="application\/(?:ld\+)?json"/.test(attrs)) add(`inline script #${++inline}`, body);
+  }
+  for (const [tag] of html.matchAll(/<astro-island\b[^>]*>/g)) {
+    for (const name of ['component-url', 'renderer-url', 'before-hydration-url']) {
+      const url = attr(tag, name);
+      if (url) queue(url);
+    }
+  }
+  for (const [tag] of html.matchAll(/<link\b[^>]*rel="modulepreload"[^>]*>/g)) queue(attr(tag, 'href') ?? '');
+
+  function queue(url: string) {
+    const path = url.split('?')[0] ?? '';
+    if (!path.startsWith('/') || seen.has(path)) return;
+    seen.add(path);
+    const code = readFileSync(join(clientDir, path), 'utf8');
+    add(path, code);
+    for (const [, relative = ''] of code.matchAll(STATIC_IMPORT)) queue(new URL(relative, `http://x${path}`).pathname);
+  }
+  return scripts;
+}
+
+async function main() {
+  const build = buildPrivateCopy();
+  try {
+    const response = await renderPath(build.dir, '/');
+    if (!response.ok) throw new Error(`The home page answered ${response.status}; cannot measure its scripts.`);
+    const scripts = pageScripts(await response.text(), join(build.dir, 'dist'));
+    const total = scripts.reduce((sum, script) => sum + script.gzipped, 0);
+    for (const script of scripts) {
+      console.log(`${(script.gzipped / 1024).toFixed(2).padStart(6)} KB gz  ${(script.bytes / 1024).toFixed(2).padStart(6)} KB  ${script.name}`);
+    }
+    const verdict = total <= BUDGET_BYTES ? 'within' : 'OVER';
+    console.log(`Total JavaScript the page loads: ${(total / 1024).toFixed(2)} KB gzipped, ${verdict} the ${BUDGET_BYTES / 1024} KB budget.`);
+    if (total > BUDGET_BYTES) {
+      console.error('Trim the island (src/components/) or drop a dependency to get back under budget.');
+      process.exitCode = 1;
+    }
+  } finally {
+    build.remove();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,0 +1,95 @@
+/**
+ * Builds the site with dummy secrets in the environment (in a private copy,
+ * see scripts/private-build.ts) and checks that no secret reaches the build
+ * output, dist/ or .netlify/, nor the server-rendered page, whose render uses
+ * those secrets against the fake Spotify. Also checks the page's security
+ * headers as the production build sends them.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildPrivateCopy, renderPath, type PrivateBuild } from '../../scripts/private-build';
+import { useFakeSpotify } from '../mocks/spotify';
+
+const SECRETS = {
+  SPOTIFY_CLIENT_ID: 'leakcheck-client-id-5b0e71',
+  SPOTIFY_CLIENT_SECRET: 'leakcheck-client-secret-c93f2a',
+  SPOTIFY_REFRESH_TOKEN: 'leakcheck-refresh-token-8d41aa',
+};
+/** The secrets as they travel: each value, and the Basic credentials built from two of them. */
+const NEEDLES = [
+  ...Object.values(SECRETS),
+  btoa(`${SECRETS.SPOTIFY_CLIENT_ID}:${SECRETS.SPOTIFY_CLIENT_SECRET}`),
+];
+
+let build: PrivateBuild;
+beforeAll(() => {
+  build = buildPrivateCopy(SECRETS);
+}, 180_000);
+afterAll(() => build?.remove());
+
+/** Every regular file under `dir`, not following links (node_modules is one). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+function leaks(files: string[]): string[] {
+  return files.flatMap((file) => {
+    const text = readFileSync(file).toString('latin1');
+    return NEEDLES.filter((needle) => text.includes(needle)).map((needle) => `${file}: ${needle}`);
+  });
+}
+
+describe('the production build', () => {
+  it('puts no secret in the client output (dist/)', () => {
+    const files = filesUnder(join(build.dir, 'dist'));
+    expect(files.some((file) => file.endsWith('.js')), 'the build emitted client scripts').toBe(true);
+    expect(leaks(files)).toEqual([]);
+  });
+
+  it('puts no secret in the server output (.netlify/): secrets are read at run time only', () => {
+    const files = filesUnder(join(build.dir, '.netlify'));
+    expect(files.some((file) => file.endsWith('.mjs')), 'the build emitted server code').toBe(true);
+    expect(leaks(files)).toEqual([]);
+  });
+
+  it('server-renders the track using the secrets, with no secret or token in the page or its headers', async () => {
+    for (const [name, value] of Object.entries(SECRETS)) vi.stubEnv(name, value);
+    vi.stubEnv('CONTEXT', 'production');
+    const fake = useFakeSpotify({
+      clientId: SECRETS.SPOTIFY_CLIENT_ID,
+      clientSecret: SECRETS.SPOTIFY_CLIENT_SECRET,
+      refreshToken: SECRETS.SPOTIFY_REFRESH_TOKEN,
+    });
+    const response = await renderPath(build.dir, '/');
+    const html = await response.text();
+    const headers = JSON.stringify([...response.headers]);
+
+    expect(response.status).toBe(200);
+    expect(fake.requests.some((request) => request.url.pathname === '/api/token'), 'the render used the secrets').toBe(true);
+    expect(html).toMatch(/data-field="title"[^>]*>(?:<a [^>]*>)?Harbour Lights</);
+    for (const needle of [...NEEDLES, 'fake-access-']) {
+      expect(html, 'page').not.toContain(needle);
+      expect(headers, 'headers').not.toContain(needle);
+    }
+  });
+
+  it('sends the security headers, with a CSP that allows only this site plus https images', async () => {
+    const response = await renderPath(build.dir, '/');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("img-src 'self' https:");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/script-src 'self'( 'sha256-[^']+')+/);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+  });
+
+  it('answers 404 for the states page, which only the dev server shows', async () => {
+    const response = await renderPath(build.dir, '/states');
+    expect(response.status).toBe(404);
+  });
+});
