@@ -1,0 +1,38 @@
+/**
+ * What a visitor should see for each fake Spotify scenario. A Record over
+ * every scenario name: a scenario added to the fake without an expectation
+ * here fails type-checking, so the e2e suite keeps covering them all.
+ */
+import { EPISODE, HOSTILE_TRACK, LOCAL_FILE_TRACK, PLAYLIST } from '../../../src/lib/spotify/fixtures';
+import type { ScenarioName } from '../../../src/lib/spotify/fake/scenarios';
+import type { WidgetState } from './widget';
+
+export interface Expectation {
+  state: WidgetState;
+  /** The title the widget shows; null when it shows no item. */
+  title: string | null;
+  /** Whether the island's own requests to /api/spotify fail in this scenario. */
+  apiFails: boolean;
+}
+
+const playingTitle = PLAYLIST[0]!.name;
+const lastPlayedTitle = PLAYLIST[1]!.name;
+const failing: Expectation = { state: 'error', title: null, apiFails: true };
+
+export const EXPECTED: Record<ScenarioName, Expectation> = {
+  playing: { state: 'playing', title: playingTitle, apiFails: false },
+  paused: { state: 'paused', title: playingTitle, apiFails: false },
+  last_played: { state: 'recent', title: lastPlayedTitle, apiFails: false },
+  episode: { state: 'episode', title: EPISODE.name, apiFails: false },
+  ad: { state: 'recent', title: lastPlayedTitle, apiFails: false },
+  local_file: { state: 'playing', title: LOCAL_FILE_TRACK.name, apiFails: false },
+  hostile: { state: 'playing', title: HOSTILE_TRACK.name, apiFails: false },
+  empty_history: { state: 'empty', title: null, apiFails: false },
+  scope_missing: { state: 'playing', title: playingTitle, apiFails: false },
+  rotation: { state: 'playing', title: playingTitle, apiFails: false },
+  revoked: failing,
+  rate_limited: failing,
+  down: failing,
+  malformed: failing,
+  hung: failing,
+};
