@@ -15,18 +15,24 @@ export interface Expectation {
   apiFails: boolean;
 }
 
-const playingTitle = PLAYLIST[0]!.name;
-const lastPlayedTitle = PLAYLIST[1]!.name;
+/** Fixture names are optional in the wire types; these fixtures all have one. */
+function nameOf(item: { name?: string | null } | undefined): string {
+  if (!item?.name) throw new Error('a fixture the e2e expectations use has no name');
+  return item.name;
+}
+
+const playingTitle = nameOf(PLAYLIST[0]);
+const lastPlayedTitle = nameOf(PLAYLIST[1]);
 const failing: Expectation = { state: 'error', title: null, apiFails: true };
 
 export const EXPECTED: Record<ScenarioName, Expectation> = {
   playing: { state: 'playing', title: playingTitle, apiFails: false },
   paused: { state: 'paused', title: playingTitle, apiFails: false },
   last_played: { state: 'recent', title: lastPlayedTitle, apiFails: false },
-  episode: { state: 'episode', title: EPISODE.name, apiFails: false },
+  episode: { state: 'episode', title: nameOf(EPISODE), apiFails: false },
   ad: { state: 'recent', title: lastPlayedTitle, apiFails: false },
-  local_file: { state: 'playing', title: LOCAL_FILE_TRACK.name, apiFails: false },
-  hostile: { state: 'playing', title: HOSTILE_TRACK.name, apiFails: false },
+  local_file: { state: 'playing', title: nameOf(LOCAL_FILE_TRACK), apiFails: false },
+  hostile: { state: 'playing', title: nameOf(HOSTILE_TRACK), apiFails: false },
   empty_history: { state: 'empty', title: null, apiFails: false },
   scope_missing: { state: 'playing', title: playingTitle, apiFails: false },
   rotation: { state: 'playing', title: playingTitle, apiFails: false },
