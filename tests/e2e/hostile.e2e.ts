@@ -1,0 +1,73 @@
+/**
+ * Hostile names from Spotify (markup, script, quotes, right-to-left text,
+ * a very long artist name, a javascript: link, an http image) render as
+ * inert text, and the widget keeps the layout of an ordinary track, on a
+ * phone and on a desktop.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { HOSTILE_TRACK } from '../../src/lib/spotify/fixtures';
+import { keepScreenshot, screenshotOnFailure } from './support/artifacts';
+import { launchBrowser, openPage, unexpectedErrors } from './support/browser';
+import { useScenario } from './support/fake-control';
+import { waitForHydration, waitForState, widgetRoot, widgetTitle } from './support/widget';
+
+const siteUrl = inject('siteUrl');
+const fakeUrl = inject('fakeUrl');
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const VIEWPORTS = { phone: { width: 375, height: 800 }, desktop: { width: 1280, height: 900 } };
+
+describe('hostile track and artist names', () => {
+  for (const [device, viewport] of Object.entries(VIEWPORTS)) {
+    it(`render as text with the layout of an ordinary track (${device})`, async (context) => {
+      const heightOf = async (scenario: 'playing' | 'hostile') => {
+        await useScenario(fakeUrl, scenario);
+        const probe = await openPage(browser, { viewport });
+        context.onTestFinished(() => probe.close());
+        screenshotOnFailure(context, probe.page, `hostile-${device}-${scenario}`);
+        const dialogs: string[] = [];
+        probe.page.on('dialog', (dialog) => {
+          dialogs.push(dialog.message());
+          void dialog.dismiss();
+        });
+        await probe.page.goto(`${siteUrl}/`);
+        await waitForHydration(probe.page);
+        await waitForState(probe.page, 'playing');
+        await probe.page.waitForTimeout(300);
+        return { probe, dialogs, box: await widgetRoot(probe.page).boundingBox() };
+      };
+
+      const ordinary = await heightOf('playing');
+      const hostile = await heightOf('hostile');
+      const { page } = hostile.probe;
+      await keepScreenshot(context, page, `hostile-${device}`);
+
+      expect(await widgetTitle(page).textContent(), 'the title, character for character').toBe(HOSTILE_TRACK.name);
+      const injected = await widgetRoot(page).evaluate((root) => ({
+        images: [...root.querySelectorAll('img')].filter((img) => img.getAttribute('src') === 'x').length,
+        scripts: root.querySelectorAll('script').length,
+        bold: root.querySelectorAll('b').length,
+        scriptLinks: [...root.querySelectorAll('a')].filter((a) => /^\s*javascript:/i.test(a.getAttribute('href') ?? '')).length,
+        insecureImages: [...root.querySelectorAll('img')].filter((img) => (img.getAttribute('src') ?? '').startsWith('http:')).length,
+      }));
+      expect(injected, 'no markup from Spotify became elements').toEqual({ images: 0, scripts: 0, bold: 0, scriptLinks: 0, insecureImages: 0 });
+      expect(hostile.dialogs, 'no script from Spotify ran').toEqual([]);
+      expect(await widgetRoot(page).innerText()).toContain('مرحبا');
+
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, 'no horizontal scrolling').toBeLessThanOrEqual(0);
+      expect(hostile.box?.width, 'the widget keeps its width').toBe(ordinary.box?.width);
+      expect(hostile.box?.height, 'the widget keeps its height').toBe(ordinary.box?.height);
+      expect(await hostile.probe.layoutShift()).toBeLessThan(0.01);
+      expect(unexpectedErrors(hostile.probe.errors, { apiMayFail: false })).toEqual([]);
+    });
+  }
+});
