@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HOSTILE_TRACK } from '../../src/lib/spotify/fixtures';
-import { keepScreenshot, screenshotOnFailure } from './support/artifacts';
+import { closeAfterTest, keepScreenshot } from './support/artifacts';
 import { launchBrowser, openPage, unexpectedErrors } from './support/browser';
 import { useScenario } from './support/fake-control';
 import { waitForHydration, waitForState, widgetRoot, widgetTitle } from './support/widget';
@@ -31,8 +31,7 @@ describe('hostile track and artist names', () => {
       const heightOf = async (scenario: 'playing' | 'hostile') => {
         await useScenario(fakeUrl, scenario);
         const probe = await openPage(browser, { viewport });
-        context.onTestFinished(() => probe.close());
-        screenshotOnFailure(context, probe.page, `hostile-${device}-${scenario}`);
+        closeAfterTest(context, probe, `hostile-${device}-${scenario}`);
         const dialogs: string[] = [];
         probe.page.on('dialog', (dialog) => {
           dialogs.push(dialog.message());

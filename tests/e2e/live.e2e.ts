@@ -5,11 +5,11 @@
  * passes in an instant instead of in real seconds.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
 import { MIN_POLL_MS } from '../../src/components/first-paint';
 import { PLAYLIST } from '../../src/lib/spotify/fixtures';
 import { site } from '../../src/site.config';
-import { keepScreenshot, screenshotOnFailure } from './support/artifacts';
+import { closeAfterTest, keepScreenshot } from './support/artifacts';
 import { launchBrowser, openPage, unexpectedErrors, type ProbedPage } from './support/browser';
 import { controlFake, useScenario } from './support/fake-control';
 import { setTabHidden } from './support/visibility';
@@ -31,11 +31,10 @@ afterAll(async () => {
 });
 
 /** The home page in the playing scenario, hydrated, with the page's clock under the test's control. */
-async function openPlaying(context: Parameters<typeof screenshotOnFailure>[0], name: string): Promise<ProbedPage> {
+async function openPlaying(context: TestContext, name: string): Promise<ProbedPage> {
   await useScenario(fakeUrl, 'playing');
   const probe = await openPage(browser);
-  context.onTestFinished(() => probe.close());
-  screenshotOnFailure(context, probe.page, name);
+  closeAfterTest(context, probe, name);
   await probe.page.clock.install();
   await probe.page.goto(`${siteUrl}/`);
   await waitForHydration(probe.page);

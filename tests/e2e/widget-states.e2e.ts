@@ -8,7 +8,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SCENARIO_NAMES } from '../../src/lib/spotify/fake/scenarios';
-import { keepScreenshot, screenshotOnFailure } from './support/artifacts';
+import { closeAfterTest, keepScreenshot } from './support/artifacts';
 import { seriousA11yViolations } from './support/axe';
 import { launchBrowser, openPage, unexpectedErrors } from './support/browser';
 import { useScenario } from './support/fake-control';
@@ -38,9 +38,8 @@ describe.each(SCENARIO_NAMES)('the page when Spotify is in the %s scenario', (sc
   it(`shows the ${expected.state} state cleanly (${colorScheme})`, async (context) => {
     await useScenario(fakeUrl, scenario);
     const probe = await openPage(browser, { colorScheme });
-    context.onTestFinished(() => probe.close());
+    closeAfterTest(context, probe, `${scenario}-${colorScheme}`);
     const { page } = probe;
-    screenshotOnFailure(context, page, `${scenario}-${colorScheme}`);
 
     const response = await page.goto(`${siteUrl}/`);
     expect(response?.status(), 'the page is always served').toBe(200);

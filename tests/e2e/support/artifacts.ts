@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { inject, type TestContext } from 'vitest';
+import type { ProbedPage } from './browser';
 
 const slug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
@@ -15,9 +16,19 @@ export async function keepScreenshot(context: TestContext, page: Page, name: str
   return path;
 }
 
-/** On failure, keeps what the page looked like, whatever step failed. */
-export function screenshotOnFailure(context: TestContext, page: Page, name: string): void {
-  context.onTestFailed(async () => {
-    await keepScreenshot(context, page, `failed-${name}`).catch(() => undefined);
+/**
+ * Closes the page when the test ends. If the test failed, whatever step
+ * failed, first keeps a screenshot (`failed-<name>.png`) and reports the
+ * page's console errors and CSP violations with the failure.
+ */
+export function closeAfterTest(context: TestContext, probe: ProbedPage, name: string): void {
+  context.onTestFinished(async (finished) => {
+    if (finished.task.result?.state === 'fail') {
+      await keepScreenshot(finished, probe.page, `failed-${name}`).catch(() => undefined);
+      const csp = await probe.cspViolations().catch(() => []);
+      const lines = [...probe.errors.map((error) => `${error.text} (${error.url})`), ...csp.map((line) => `CSP: ${line}`)];
+      await finished.annotate(`page errors: ${lines.length ? `\n${lines.join('\n')}` : 'none'}`).catch(() => undefined);
+    }
+    await probe.close();
   });
 }

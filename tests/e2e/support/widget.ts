@@ -17,16 +17,30 @@ export const topArtists = (page: Page): Locator => widgetRoot(page).locator('[da
 
 /** Waits until Astro has hydrated the island around the widget (the island loses its `ssr` attribute). */
 export async function waitForHydration(page: Page, timeoutMs = 15_000): Promise<void> {
-  await widgetRoot(page).waitFor({ state: 'attached', timeout: timeoutMs });
-  await page.waitForFunction(
-    () => {
-      const root = document.querySelector('[data-widget="listening"]');
-      const island = root?.closest('astro-island');
-      return island !== null && island !== undefined && !island.hasAttribute('ssr');
-    },
-    undefined,
-    { timeout: timeoutMs },
-  );
+  try {
+    await widgetRoot(page).waitFor({ state: 'attached', timeout: timeoutMs });
+  } catch {
+    throw new Error(`The page has no [data-widget="listening"] element after ${timeoutMs} ms.`);
+  }
+  try {
+    await page.waitForFunction(
+      () => {
+        const island = document.querySelector('[data-widget="listening"]')?.closest('astro-island');
+        return island !== null && island !== undefined && !island.hasAttribute('ssr');
+      },
+      undefined,
+      { timeout: timeoutMs },
+    );
+  } catch {
+    const island = await widgetRoot(page).evaluate((root) => {
+      const found = root.closest('astro-island');
+      return found ? 'an <astro-island> that kept its ssr attribute' : 'no <astro-island> around it (no client: directive?)';
+    });
+    throw new Error(
+      `The widget never hydrated within ${timeoutMs} ms: ${island}. ` +
+        'A CSP that blocks the island loader, or a script error, does this; see the console errors in the test output.',
+    );
+  }
 }
 
 /** Waits until the widget shows something other than the skeleton, and returns that state. */
