@@ -95,7 +95,7 @@ try {
   }
 
   step('(b) page JavaScript…');
-  const pageJs = await measurePageJavaScript(served.url, projectDir);
+  const pageJs = await measurePageJavaScript();
 
   step('(c) function bundle…');
   const bundle = readFunctionBundle(projectDir, 'spotify');
