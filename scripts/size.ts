@@ -13,8 +13,11 @@ import { buildPrivateCopy, renderPath } from './private-build';
 export const BUDGET_BYTES = 12 * 1024;
 
 const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]+)"`).exec(tag)?.[1];
-/** Static `import … from "./x.js"`, `import "./x.js"` and `export … from "./x.js"`; not `import("./x.js")`. */
-const STATIC_IMPORT = /(?:\bimport|\bexport)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'`](\.{1,2}\/[^"'`]+\.js)["'`]/g;
+/**
+ * Static `import … from "./x.js"`, `import "./x.js"` and `export … from "./x.js"`; not `import("./x.js")`.
+ * Netlify's builds add a query for skew protection (`./x.js?dpl=…`), which must not hide the module.
+ */
+const STATIC_IMPORT = /(?:\bimport|\bexport)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["'`](\.{1,2}\/[^"'`?]+\.js)(?:\?[^"'`]*)?["'`]/g;
 
 export interface Script {
   name: string;

@@ -34,6 +34,15 @@ describe('pageScripts', () => {
     expect(names).toEqual(['inline script #1', '/_astro/Island.js', '/_astro/preact.js', '/_astro/hooks.js', '/_astro/client.js']);
   });
 
+  it('follows imports that carry a deploy query, as Netlify builds write them', () => {
+    const root = client({
+      'Island.js': 'import{a}from"./preact.js?dpl=abc";export default a;',
+      'preact.js': 'export const a=1;',
+    });
+    const html = '<astro-island component-url="/_astro/Island.js?dpl=abc"></astro-island>';
+    expect(pageScripts(html, root).map((script) => script.name)).toEqual(['/_astro/Island.js', '/_astro/preact.js']);
+  });
+
   it('reports gzipped sizes no larger than the raw ones for real code', () => {
     const root = client({ 'a.js': `export const text = ${JSON.stringify('listening '.repeat(200))};` });
     const [script] = pageScripts('<script type="module" src="/_astro/a.js"></script>', root);
