@@ -58,19 +58,24 @@ export default function Listening({ initial, failed = false, url, pollMs, showTo
         {data?.demo && <span class="lw-badge">Demo data</span>}
         {down && data && <span class="lw-badge">Not updating</span>}
       </div>
-      {state === 'loading' ? (
-        <Skeleton count={showTopArtists ? count : 0} />
+      {!data ? (
+        // The quiet error covers a hidden skeleton, so the widget keeps one size through
+        // loading, failing and recovering: nothing below it moves.
+        <div class="lw-void">
+          <Skeleton count={showTopArtists ? count : 0} />
+          {down && <p class="lw-quiet">{UNAVAILABLE}</p>}
+        </div>
       ) : (
         <>
           {item ? (
-            <Track item={item} fetchedAt={data!.fetchedAt} now={now} />
+            <Track item={item} fetchedAt={data.fetchedAt} now={now} />
           ) : (
             <div class="lw-np">
               <span class="lw-cover lw-ph" aria-hidden="true" />
-              <p class="lw-quiet">{!data || data.errors?.nowPlaying ? UNAVAILABLE : 'Nothing playing right now'}</p>
+              <p class="lw-quiet">{data.errors?.nowPlaying ? UNAVAILABLE : 'Nothing playing right now'}</p>
             </div>
           )}
-          {showTopArtists && data && <TopArtists artists={data.topArtists} range={data.range} />}
+          {showTopArtists && <TopArtists artists={data.topArtists} range={data.range} />}
         </>
       )}
       <p class="lw-sr" aria-live="polite">

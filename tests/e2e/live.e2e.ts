@@ -81,4 +81,28 @@ describe('the island on the production build', () => {
     await onReturn;
     expect(probe.apiRequests.length - seen, 'one refresh on return, the data being older than the interval').toBe(1);
   });
+
+  it('recovers from a Spotify outage at the first paint without moving the page', async (context) => {
+    await useScenario(fakeUrl, 'down');
+    const probe = await openPage(browser);
+    closeAfterTest(context, probe, 'island-recovers');
+    const { page } = probe;
+    await page.clock.install();
+    await page.goto(`${siteUrl}/`);
+    await waitForHydration(page);
+    await waitForState(page, 'error');
+    await keepScreenshot(context, page, 'island-outage-first-paint');
+    const widgetHeight = async () => (await page.locator('[data-widget="listening"]').boundingBox())?.height ?? 0;
+    const quietHeight = await widgetHeight();
+
+    await useScenario(fakeUrl, 'playing');
+    // The server render failed, so the island waits one interval before its first try.
+    const polled = page.waitForResponse((response) => isApi(response.url()));
+    await page.clock.fastForward(POLL_MS + 1_000);
+    expect((await polled).status()).toBe(200);
+    await waitForState(page, 'playing');
+    // The page below the widget is short, so layout shift alone would miss a widget that grows.
+    expect(Math.abs((await widgetHeight()) - quietHeight), 'widget height change, px').toBeLessThanOrEqual(1);
+    expect(await probe.layoutShift(), 'layout shift from the quiet error to the data').toBeLessThan(0.01);
+  });
 });
