@@ -15,6 +15,8 @@ export default defineConfig({
     imageCDN: false,
   }),
   integrations: [preact(), demoNotice()],
+  // No Markdown here; Shiki's inline styles would also clash with the CSP below.
+  markdown: { syntaxHighlight: false },
   // Astro hashes the inline scripts and styles it emits (the island loader) into the
   // page's Content-Security-Policy; src/security-policy.ts says why the rest lives here too.
   security: { csp: { directives: [...CSP_DIRECTIVES] } },
