@@ -83,7 +83,7 @@ export async function runAuthorize(settings: AuthorizeSettings, io: AuthorizeIO)
   const authorizeUrl = buildAuthorizeUrl({ accountsUrl, clientId: credentials.clientId, redirectUri, state });
   io.out(`Waiting for Spotify on ${redirectUri} (for ${formatDuration(settings.timeoutMs)}).`);
   io.out('Open this link, log in to Spotify and click Agree:');
-  io.out(`AUTHORIZE_URL ${authorizeUrl}`);
+  io.out(`\n  ${authorizeUrl}\n`);
   if (settings.open && io.openBrowser(authorizeUrl)) io.out('(Opened it in your browser.)');
 
   let result: CallbackResult;

@@ -51,7 +51,7 @@ function authorize(args: string[] = [], options: { stdin?: string } = {}): Runni
 }
 
 async function authorizeUrl(cli: RunningCli): Promise<URL> {
-  return new URL((await cli.waitFor(/^AUTHORIZE_URL (\S+)$/m))[1]!);
+  return new URL((await cli.waitFor(/^  (https?:\/\/\S+\/authorize\?\S+)$/m))[1]!);
 }
 
 /** What the browser does: open Spotify's page, which redirects to the callback. */
