@@ -12,6 +12,14 @@ const ROOT = resolve(import.meta.dirname, '..');
 /** Build output, caches, VCS data and local secrets stay behind. */
 const LEFT_BEHIND = new Set(['node_modules', 'dist', '.netlify', '.astro', '.git', 'test-results', 'coverage']);
 const TEST_RUNNER_VARS = /^(?:NODE_ENV|MODE|TEST|VITEST.*|DEV|PROD|SSR|BASE_URL)$/;
+
+/**
+ * This process's environment without a test runner's own variables (NODE_ENV=test, MODE=test, DEV=1,
+ * VITEST…), which would make Astro and Vite build or serve in test mode when started from a test.
+ */
+export function environmentForAstro(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !TEST_RUNNER_VARS.test(name)));
+}
 const isLocalEnvFile = (name: string) => name.startsWith('.env') && name !== '.env.example';
 
 export interface PrivateBuild {
@@ -31,9 +39,7 @@ export function buildPrivateCopy(env: Record<string, string> = {}): PrivateBuild
   });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
 
-  // A test runner's own variables (NODE_ENV=test, MODE=test, DEV=1, VITEST…) would make Vite build in dev mode.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !TEST_RUNNER_VARS.test(name)));
-  const result = spawnSync('npx', ['astro', 'build'], { cwd: dir, env: { ...inherited, ...env }, encoding: 'utf8' });
+  const result = spawnSync('npx', ['astro', 'build'], { cwd: dir, env: { ...environmentForAstro(), ...env }, encoding: 'utf8' });
   if (result.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`astro build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);

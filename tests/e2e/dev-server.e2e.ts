@@ -1,0 +1,128 @@
+/**
+ * `npm run dev` (astro dev, which serves netlify/functions too): with no
+ * credentials it serves the page and `/api/spotify` with demo data; pointed
+ * at the HTTP fake Spotify it answers the contract in every scenario, as the
+ * production build does in api.e2e.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ErrorCode, Listening } from '../../src/lib/spotify';
+import { FAKE_RETRY_AFTER_S, type ScenarioName } from '../../src/lib/spotify/fake/scenarios';
+import { startFakeSpotifyServer, type FakeSpotifyServer } from '../fake-spotify/server';
+import { startAstroDev } from './support/astro-dev';
+import type { ServerProcess } from './support/server-process';
+
+const artifactsDir = inject('artifactsDir');
+const root = join(artifactsDir, '..', '..');
+
+/** Empty values hide a developer's own .env: the dev server never overwrites variables already set. */
+const NO_CREDENTIALS = { SPOTIFY_CLIENT_ID: '', SPOTIFY_CLIENT_SECRET: '', SPOTIFY_REFRESH_TOKEN: '', CONTEXT: '' };
+
+let fake: FakeSpotifyServer;
+let demo: ServerProcess;
+let live: ServerProcess;
+
+beforeAll(async () => {
+  const credentials = { clientId: 'dev-client', clientSecret: `dev-secret-${randomBytes(6).toString('hex')}`, refreshToken: `dev-refresh-${randomBytes(6).toString('hex')}` };
+  fake = await startFakeSpotifyServer({ scenario: 'playing', ...credentials });
+  [demo, live] = await Promise.all([
+    startAstroDev({ cwd: root, env: NO_CREDENTIALS, logFile: join(artifactsDir, 'astro-dev-demo.log') }),
+    startAstroDev({
+      cwd: root,
+      logFile: join(artifactsDir, 'astro-dev-live.log'),
+      env: {
+        ...NO_CREDENTIALS,
+        SPOTIFY_CLIENT_ID: credentials.clientId,
+        SPOTIFY_CLIENT_SECRET: credentials.clientSecret,
+        SPOTIFY_REFRESH_TOKEN: credentials.refreshToken,
+        SPOTIFY_ACCOUNTS_URL: fake.url,
+        SPOTIFY_API_URL: fake.url,
+      },
+    }),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([demo?.close(), live?.close()]);
+  await fake?.close();
+});
+
+describe('npm run dev without credentials', () => {
+  it('serves /api/spotify with demo data', async () => {
+    const response = await fetch(`${demo.url}/api/spotify`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Listening;
+    expect(body.demo).toBe(true);
+    expect(body.nowPlaying?.title, 'a demo track').toBeTruthy();
+    expect(body.topArtists?.length).toBe(5);
+  });
+
+  it('serves the page with the demo track in its first HTML', async () => {
+    const html = await (await fetch(`${demo.url}/`)).text();
+    expect(html).toMatch(/data-widget="listening"[^>]*data-state="playing"[^>]*data-demo/);
+    expect(html).toContain('Demo data');
+  });
+
+  it('serves the states page, which production builds answer with 404', async () => {
+    const response = await fetch(`${demo.url}/states`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('data-state="error"');
+  });
+});
+
+describe('npm run dev pointed at the fake Spotify', () => {
+  const call = async (scenario: ScenarioName, init?: RequestInit) => {
+    await fetch(`${fake.url}/__control`, { method: 'POST', body: JSON.stringify({ scenario }) });
+    return fetch(`${live.url}/api/spotify`, init);
+  };
+  const code = async (response: Response) => ((await response.json()) as { error: { code: ErrorCode } }).error.code;
+
+  it.each<[ScenarioName, Partial<Listening['nowPlaying'] & object> | null]>([
+    ['playing', { isPlaying: true, source: 'current' }],
+    ['paused', { isPlaying: false, source: 'current' }],
+    ['last_played', { source: 'recent' }],
+    ['episode', { type: 'episode' }],
+    ['ad', { source: 'recent' }],
+    ['local_file', { url: null, imageUrl: null, artists: [] }],
+    ['empty_history', null],
+  ])('answers 200 in the %s scenario', async (scenario, nowPlaying) => {
+    const response = await call(scenario);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Listening;
+    if (nowPlaying) expect(body.nowPlaying).toMatchObject(nowPlaying);
+    else expect(body.nowPlaying).toBeNull();
+    expect(body.demo).toBeUndefined();
+  });
+
+  it('answers 200 with the failed part in errors when only top artists lack their scope', async () => {
+    const body = (await (await call('scope_missing')).json()) as Listening;
+    expect(body.topArtists).toBeNull();
+    expect(body.errors).toEqual({ topArtists: 'scope_missing' });
+  });
+
+  it.each<[ScenarioName, number, ErrorCode]>([
+    ['revoked', 503, 'reauthorization_required'],
+    ['rate_limited', 503, 'rate_limited'],
+    ['down', 502, 'upstream_error'],
+    ['malformed', 502, 'upstream_error'],
+    ['hung', 504, 'upstream_timeout'],
+  ])('answers the %s scenario with %i %s', async (scenario, status, expected) => {
+    const response = await call(scenario);
+    expect(response.status).toBe(status);
+    if (scenario === 'rate_limited') expect(response.headers.get('retry-after')).toBe(String(FAKE_RETRY_AFTER_S));
+    expect(await code(response)).toBe(expected);
+  });
+
+  it('answers HEAD like GET without a body, 405 for POST and 400 for a bad query', async () => {
+    const head = await call('playing', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    const post = await call('playing', { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    const bad = await fetch(`${live.url}/api/spotify?limit=99`);
+    expect(bad.status).toBe(400);
+    expect(await code(bad)).toBe('bad_request');
+  });
+});
