@@ -1,19 +1,19 @@
-import type { Config } from '@netlify/functions';
+import type { Config, Context } from '@netlify/functions';
 import { SpotifyError, errorResponse, listeningResponse, parseListeningQuery } from '../../src/lib/spotify';
 import { loadListening } from '../../src/server/listening-service';
 
 /** `GET /api/spotify`: the widget's public API. The contract is in the README. */
-export default async function spotify(request: Request): Promise<Response> {
+export default async function spotify(request: Request, context?: Pick<Context, 'deploy'>): Promise<Response> {
   const method = request.method.toUpperCase();
   // Checked here rather than with `config.method`, which would make the
   // platform answer other methods before this code could send 405 + Allow.
   if (method !== 'GET' && method !== 'HEAD') {
     return errorResponse(new SpotifyError('method_not_allowed', `${method} is not supported. Use GET or HEAD.`), method);
   }
-  const query = parseListeningQuery(new URL(request.url).searchParams);
+  const query = parseListeningQuery(new URL(request.url).search);
   if (!query.ok) return errorResponse(query.error, method);
 
-  const result = await loadListening(query.value);
+  const result = await loadListening(query.value, { deployContext: context?.deploy?.context });
   return result.ok ? listeningResponse(result.value, method) : errorResponse(result.error, method);
 }
 

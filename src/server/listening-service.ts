@@ -23,6 +23,8 @@ import { createBlobsTokenStore, type RefreshTokenStore, type StoredRefreshToken 
 
 export interface ServiceOptions {
   env?: EnvAccessor;
+  /** Netlify's deploy context of this request (`context.deploy.context`), which is how functions learn it at run time. */
+  deployContext?: string;
   fetch?: Fetch;
   signal?: AbortSignal;
   now?: () => Date;
@@ -45,7 +47,7 @@ const warnedExpiries = new Set<string>();
  */
 export async function loadListening(query: ListeningQuery, options: ServiceOptions = {}): Promise<Result<Listening>> {
   const env = options.env ?? runtimeEnv;
-  const state = readConfig(env);
+  const state = readConfig(env, options.deployContext);
   if (state.status === 'demo') return getDemoListening(query, options.now);
   if (state.status === 'invalid') return fail(new SpotifyError('not_configured', state.message));
 

@@ -3,12 +3,14 @@
  * Request. Every row of the README's contract: statuses, codes, headers,
  * partial failures, and what never leaves the server.
  */
+import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS, type ErrorBody, type Listening } from '../../src/lib/spotify';
+import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS, type ErrorBody, type Listening } from '../../src/lib/spotify';
 import { PLAYLIST } from '../../src/lib/spotify/fixtures';
 import { FAKE_RETRY_AFTER_S } from '../../src/lib/spotify/fake/scenarios';
 import { callFunction, configureCredentials, SECRET_VALUES, stubEnv } from '../helpers/function';
 import { TEST_CREDENTIALS, useFakeSpotify } from '../mocks/spotify';
+import { server } from '../setup/msw';
 
 const logged: string[] = [];
 
@@ -32,7 +34,9 @@ afterEach(() => {
 async function expectError(response: Response, status: number, code: string): Promise<ErrorBody> {
   expect(response.status).toBe(status);
   const text = await response.text();
-  for (const secret of SECRET_VALUES) expect(text).not.toContain(secret);
+  for (const secret of [...SECRET_VALUES, TEST_CREDENTIALS.SPOTIFY_CLIENT_ID, 'fake-access']) {
+    expect(text, 'no credential or access token in an error body').not.toContain(secret);
+  }
   const body = JSON.parse(text) as ErrorBody;
   expect(body.error.code).toBe(code);
   expect(body.error.message.length).toBeGreaterThan(10);
@@ -110,6 +114,9 @@ describe('GET /api/spotify: request validation', () => {
     ['a negative limit', '?limit=-3'],
     ['a fractional limit', '?limit=2.5'],
     ['a limit with a plus sign', '?limit=%2B5'],
+    ['a percent-encoded limit', '?limit=%35'],
+    ['a percent-encoded range', '?range=short%5Fterm'],
+    ['a parameter name in escapes', '?%6Cimit=5'],
   ])('rejects %s with 400 bad_request and no call to Spotify', async (_, query) => {
     const fake = useFakeSpotify();
     await expectError(await callFunction(query), 400, 'bad_request');
@@ -146,6 +153,15 @@ describe('GET /api/spotify: configuration', () => {
       expect(fake.requests).toHaveLength(0);
     },
   );
+
+  it('answers not_configured when only the request context says the site is deployed', async () => {
+    // On Netlify, CONTEXT exists at build time only; functions learn the deploy context from their context object.
+    const fake = useFakeSpotify();
+    stubEnv({ SPOTIFY_CLIENT_ID: undefined, SPOTIFY_CLIENT_SECRET: undefined, SPOTIFY_REFRESH_TOKEN: undefined, CONTEXT: undefined });
+    const response = await callFunction('', {}, { deploy: { context: 'production', id: 'deploy-1', published: true } });
+    await expectError(response, 503, 'not_configured');
+    expect(fake.requests).toHaveLength(0);
+  });
 
   it('serves demo data, marked demo, when no credentials are set outside a deploy', async () => {
     const fake = useFakeSpotify();
@@ -199,6 +215,30 @@ describe('GET /api/spotify: upstream faults', () => {
     expect(cdnSeconds(response)).toBe(FAKE_RETRY_AFTER_S);
   });
 
+  it('caches a long Retry-After on the CDN for at most 300 s, and passes the full wait on', async () => {
+    useFakeSpotify();
+    server.use(http.get(`${DEFAULT_API_URL}/v1/*`, () => new HttpResponse(null, { status: 429, headers: { 'Retry-After': '3600' } })));
+    const response = await callFunction();
+    await expectError(response, 503, 'rate_limited');
+    expect(response.headers.get('retry-after')).toBe('3600');
+    expect(cdnSeconds(response)).toBe(300);
+  });
+
+  it('CDN-caches a missing scope and a timeout for 10–60 s like other upstream faults', async () => {
+    useFakeSpotify();
+    server.use(http.get(`${DEFAULT_API_URL}/v1/*`, () => new HttpResponse(null, { status: 403 })));
+    const refused = await callFunction();
+    await expectError(refused, 503, 'scope_missing');
+    expect(cdnSeconds(refused)).toBeGreaterThanOrEqual(10);
+    expect(cdnSeconds(refused)).toBeLessThanOrEqual(60);
+
+    useFakeSpotify();
+    server.use(http.post(`${DEFAULT_ACCOUNTS_URL}/api/token`, () => HttpResponse.error()));
+    const unreachable = await callFunction();
+    await expectError(unreachable, 502, 'upstream_error');
+    expect(cdnSeconds(unreachable)).toBeGreaterThanOrEqual(10);
+  });
+
   it('maps a Spotify outage to 502 upstream_error, CDN-cached briefly', async () => {
     useFakeSpotify({ scenario: 'down' });
     const response = await callFunction();
@@ -212,9 +252,12 @@ describe('GET /api/spotify: upstream faults', () => {
     await expectError(await callFunction(), 502, 'upstream_error');
   });
 
-  it('answers 504 upstream_timeout when Spotify hangs', { timeout: 12_000 }, async () => {
+  it('answers 504 upstream_timeout when Spotify hangs, CDN-cached briefly', { timeout: 12_000 }, async () => {
     useFakeSpotify({ scenario: 'hung' });
-    await expectError(await callFunction(), 504, 'upstream_timeout');
+    const response = await callFunction();
+    await expectError(response, 504, 'upstream_timeout');
+    expect(cdnSeconds(response)).toBeGreaterThanOrEqual(10);
+    expect(cdnSeconds(response)).toBeLessThanOrEqual(60);
   });
 
   it('gives up within the 10 s the contract promises: the token and read budgets add up to less', () => {

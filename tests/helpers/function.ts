@@ -3,8 +3,8 @@ import spotify from '../../netlify/functions/spotify.mts';
 import { TEST_CREDENTIALS } from '../mocks/spotify';
 
 /** Calls the function's default export the way Netlify does: with a Request. */
-export function callFunction(query = '', init: RequestInit = {}): Promise<Response> {
-  return spotify(new Request(`https://example.netlify.app/api/spotify${query}`, init));
+export function callFunction(query = '', init: RequestInit = {}, context?: Parameters<typeof spotify>[1]): Promise<Response> {
+  return spotify(new Request(`https://example.netlify.app/api/spotify${query}`, init), context);
 }
 
 /** Sets the run-time environment the function reads (undone after each test by unstubEnvs). */

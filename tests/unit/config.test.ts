@@ -38,6 +38,13 @@ describe('readConfig', () => {
     expect(readConfig(envOf({ CONTEXT: 'production' })).status).toBe('invalid');
   });
 
+  it('takes the deploy context from the request when the environment has none', () => {
+    expect(readConfig(envOf({}), 'production').status).toBe('invalid');
+    expect(readConfig(envOf({}), 'deploy-preview').status).toBe('invalid');
+    expect(readConfig(envOf({}), 'dev').status).toBe('demo');
+    expect(readConfig(envOf({}), '').status).toBe('demo');
+  });
+
   it('treats blank values as missing and names each missing variable', () => {
     const state = readConfig(envOf({ ...credentials, SPOTIFY_CLIENT_SECRET: '  ', SPOTIFY_REFRESH_TOKEN: '' }));
     expect(state).toMatchObject({ status: 'invalid', missing: ['SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN'] });
@@ -46,5 +53,12 @@ describe('readConfig', () => {
   it('rejects a base URL that is not http(s)', () => {
     const state = readConfig(envOf({ ...credentials, SPOTIFY_ACCOUNTS_URL: 'ftp://example.com' }));
     expect(state.status === 'invalid' && state.message).toContain('SPOTIFY_ACCOUNTS_URL');
+  });
+
+  it('never echoes a bad base URL, which could hold credentials, into the message', () => {
+    for (const raw of ['ftp://user:hunter2@example.com', 'not a url hunter2']) {
+      const state = readConfig(envOf({ ...credentials, SPOTIFY_API_URL: raw }));
+      expect(state.status === 'invalid' && state.message).not.toContain('hunter2');
+    }
   });
 });

@@ -33,16 +33,23 @@ export type ConfigState =
   | { status: 'demo'; accountsUrl: string; apiUrl: string }
   | { status: 'invalid'; message: string; missing: string[] };
 
-export const isDeployed = (env: EnvAccessor): boolean => DEPLOYED_CONTEXTS.has(env('CONTEXT') ?? '');
+/**
+ * Whether this runs on a deployed site. Netlify gives functions the deploy
+ * context at run time only through the request's context object
+ * (`context.deploy.context`); the `CONTEXT` variable exists at build time and
+ * under `netlify serve`, which counts as deployed. Either one is enough.
+ */
+export const isDeployed = (env: EnvAccessor, deployContext?: string): boolean =>
+  [deployContext, env('CONTEXT')].some((context) => DEPLOYED_CONTEXTS.has(context ?? ''));
 
-export function readConfig(env: EnvAccessor): ConfigState {
+export function readConfig(env: EnvAccessor, deployContext?: string): ConfigState {
   const value = (name: string) => env(name)?.trim() || undefined;
 
   const urls = readBaseUrls(value);
   if ('message' in urls) return { status: 'invalid', message: urls.message, missing: [] };
 
   const missing = CREDENTIAL_VARS.filter((name) => !value(name));
-  if (missing.length === CREDENTIAL_VARS.length && !isDeployed(env)) {
+  if (missing.length === CREDENTIAL_VARS.length && !isDeployed(env, deployContext)) {
     return { status: 'demo', ...urls };
   }
   if (missing.length > 0) {
@@ -82,10 +89,11 @@ function parseBaseUrl(name: string, raw: string): string | { message: string } {
   try {
     url = new URL(raw);
   } catch {
-    return { message: `${name} is not a valid URL ("${raw}"). Use a base such as ${name === 'SPOTIFY_API_URL' ? DEFAULT_API_URL : DEFAULT_ACCOUNTS_URL}, or unset it.` };
+    return { message: `${name} is not a valid URL. Use a base such as ${name === 'SPOTIFY_API_URL' ? DEFAULT_API_URL : DEFAULT_ACCOUNTS_URL}, or unset it.` };
   }
+  // The value itself is never echoed: these messages reach visitors' browsers, and a URL can hold credentials.
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { message: `${name} must be an http(s) URL, got "${raw}".` };
+    return { message: `${name} must be an http(s) URL (it is ${url.protocol.replace(/:$/, '')}).` };
   }
   return url.href.replace(/\/+$/, '');
 }

@@ -12,10 +12,14 @@ export const DEFAULT_QUERY: ListeningQuery = { range: 'short_term', limit: 5 };
 const LIMIT_PATTERN = /^(?:[1-9]|[1-4]\d|50)$/;
 
 /**
- * Validates the query string of `GET /api/spotify`. Anything unexpected is a
- * `bad_request`, so a typo never silently falls back to a default.
+ * Validates the query string of `GET /api/spotify` (`url.search`, as sent).
+ * Anything unexpected is a `bad_request`, so a typo never silently falls back
+ * to a default. Every valid name and value is plain ASCII, so an escape
+ * (`%35` for 5) or a `+` means the value was not written plainly.
  */
-export function parseListeningQuery(params: URLSearchParams): Result<ListeningQuery> {
+export function parseListeningQuery(search: string): Result<ListeningQuery> {
+  if (/[%+]/.test(search)) return bad('Write range and limit plainly: the query must not contain escapes (%) or +.');
+  const params = new URLSearchParams(search);
   const seen = new Map<string, string>();
   for (const [name, value] of params) {
     if (name !== 'range' && name !== 'limit') {
