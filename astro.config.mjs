@@ -17,6 +17,8 @@ export default defineConfig({
   integrations: [preact(), demoNotice()],
   // No Markdown here; Shiki's inline styles would also clash with the CSP below.
   markdown: { syntaxHighlight: false },
+  // Vite's dev server answers CORS preflights itself (OPTIONS → 204); the function must, to send 405.
+  vite: { server: { cors: false } },
   // Astro hashes the inline scripts and styles it emits (the island loader) into the
   // page's Content-Security-Policy; src/security-policy.ts says why the rest lives here too.
   security: { csp: { directives: [...CSP_DIRECTIVES] } },

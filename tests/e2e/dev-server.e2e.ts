@@ -114,13 +114,15 @@ describe('npm run dev pointed at the fake Spotify', () => {
     expect(await code(response)).toBe(expected);
   });
 
-  it('answers HEAD like GET without a body, 405 for POST and 400 for a bad query', async () => {
+  it('answers HEAD like GET without a body, 405 for POST and OPTIONS, and 400 for a bad query', async () => {
     const head = await call('playing', { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
-    const post = await call('playing', { method: 'POST' });
-    expect(post.status).toBe(405);
-    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    for (const method of ['POST', 'OPTIONS']) {
+      const refused = await call('playing', { method });
+      expect(refused.status, method).toBe(405);
+      expect(refused.headers.get('allow')).toBe('GET, HEAD');
+    }
     const bad = await fetch(`${live.url}/api/spotify?limit=99`);
     expect(bad.status).toBe(400);
     expect(await code(bad)).toBe('bad_request');
