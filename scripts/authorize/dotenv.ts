@@ -5,6 +5,7 @@
 
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
 
+/** The values a file assigns; when a key is assigned twice the last assignment wins, as in Node. */
 export function parseDotenv(text: string): Record<string, string> {
   const values: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
@@ -15,20 +16,24 @@ export function parseDotenv(text: string): Record<string, string> {
 }
 
 /**
- * Sets each key on the line that already assigns it, or appends it. Keys set
- * to the same value leave the text unchanged.
+ * Sets each key on the last line that assigns it (the one readers use) and
+ * drops its earlier assignments, or appends it. Comments and other lines stay.
  */
 export function setDotenvValues(text: string, values: Record<string, string>): string {
   const newline = text.includes('\r\n') ? '\r\n' : '\n';
-  const lines = text === '' ? [] : text.split(/\r?\n/);
-  const endsWithNewline = lines.length > 0 && lines[lines.length - 1] === '';
-  if (endsWithNewline) lines.pop();
+  let lines = text === '' ? [] : text.split(/\r?\n/);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
 
   for (const [key, value] of Object.entries(values)) {
     const rendered = `${key}=${quote(value)}`;
-    const index = lines.findIndex((line) => ASSIGNMENT.exec(line)?.[1] === key);
-    if (index === -1) lines.push(rendered);
-    else lines[index] = rendered;
+    const assigns = (line: string) => ASSIGNMENT.exec(line)?.[1] === key;
+    const last = lines.findLastIndex(assigns);
+    if (last === -1) {
+      lines.push(rendered);
+      continue;
+    }
+    lines[last] = rendered;
+    lines = lines.filter((line, index) => index >= last || !assigns(line));
   }
   return lines.join(newline) + newline;
 }
