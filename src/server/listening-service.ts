@@ -1,4 +1,5 @@
 import {
+  CALL_BUDGET_MS,
   SpotifyError,
   chooseRefreshToken,
   expiryWarning,
@@ -28,6 +29,8 @@ export interface ServiceOptions {
   fetch?: Fetch;
   signal?: AbortSignal;
   now?: () => Date;
+  /** The whole call's deadline (defaults to CALL_BUDGET_MS); a test shortens it. */
+  callBudgetMs?: number;
   /** Where rotated refresh tokens persist. Defaults to Netlify Blobs; `null` turns persistence off. */
   store?: RefreshTokenStore | null;
   log?: Logger;
@@ -54,6 +57,9 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
   const log = options.log ?? console;
   const now = options.now ?? (() => new Date());
   warnOfExpiry(state.config, now(), log);
+  // One deadline over everything below, the store and a retry included, so the contract's 10 s holds on every path.
+  const deadline = AbortSignal.timeout(options.callBudgetMs ?? CALL_BUDGET_MS);
+  const signal = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
 
   const store = options.store === undefined ? (defaultStore ??= createBlobsTokenStore()) : options.store;
   const environmentFingerprint = await tokenFingerprint(state.config.refreshToken);
@@ -66,7 +72,7 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
       config: { ...state.config, refreshToken: chosen.refreshToken },
       query,
       now: options.now,
-      signal: options.signal,
+      signal,
       log,
       onRefreshTokenRotated: store
         ? async (rotated) => {

@@ -5,6 +5,11 @@
  */
 export const TOKEN_TIMEOUT_MS = 4_000;
 export const READ_TIMEOUT_MS = 4_000;
+/**
+ * The whole call, including the rotated-token store and a retry with a token
+ * another instance rotated meanwhile: still under the contract's 10 s.
+ */
+export const CALL_BUDGET_MS = 9_000;
 
 /** How long the page's server render waits for Spotify before it renders the skeleton. */
 export const SSR_BUDGET_MS = 800;

@@ -33,6 +33,10 @@ export async function callUpstream(
     if (timeout.aborted) {
       return fail(new SpotifyError('upstream_timeout', `Spotify's ${options.what} did not answer within ${options.timeoutMs / 1000} s.`));
     }
+    // The caller's whole-call deadline ran out (see CALL_BUDGET_MS): still Spotify being slow.
+    if (options.signal?.aborted && (options.signal.reason as Error | undefined)?.name === 'TimeoutError') {
+      return fail(new SpotifyError('upstream_timeout', `Spotify's ${options.what} did not answer in time.`));
+    }
     return fail(
       new SpotifyError('upstream_error', `Could not reach Spotify's ${options.what} at ${new URL(url).origin} (${networkReason(error)}).`),
     );
