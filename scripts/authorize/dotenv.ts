@@ -1,6 +1,8 @@
 /**
  * Reading and editing a `.env` file as text, so that an edit keeps every other
- * line, comment and blank line exactly as the owner wrote it.
+ * line, comment and blank line exactly as the owner wrote it. Values are read
+ * the way Node's `process.loadEnvFile` reads them (astro dev loads .env with
+ * it), and written so that both readers get back exactly the value written.
  */
 
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
@@ -38,15 +40,33 @@ export function setDotenvValues(text: string, values: Record<string, string>): s
   return lines.join(newline) + newline;
 }
 
+/**
+ * Node's reading: a quoted value ends at the first matching quote; single
+ * quotes and backticks are literal; double quotes turn `\n` into a newline and
+ * nothing else (a backslash stays a backslash). Unquoted, `#` starts a comment.
+ */
 function unquote(raw: string): string {
-  const value = raw.trim();
-  const quoted = /^(['"`])(.*)\1$/.exec(value);
-  if (quoted) return quoted[1] === '"' ? quoted[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"') : quoted[2]!;
-  // An unquoted value ends at a comment that follows whitespace.
-  return value.replace(/\s+#.*$/, '');
+  const value = raw.trimStart();
+  const quote = value[0];
+  if (quote === '"' || quote === "'" || quote === '`') {
+    const end = value.indexOf(quote, 1);
+    if (end !== -1) {
+      const inner = value.slice(1, end);
+      return quote === '"' ? inner.replace(/\\n/g, '\n') : inner;
+    }
+  }
+  return value.replace(/#.*$/, '').trim();
 }
 
+/** The inverse of `unquote`: the plainest form both readers give back unchanged. */
 function quote(value: string): string {
   if (/^[A-Za-z0-9_\-.:/+=~@]*$/.test(value)) return value;
-  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  if (!/[\r\n]/.test(value)) {
+    if (!value.includes("'")) return `'${value}'`;
+    if (!value.includes('`')) return `\`${value}\``;
+    if (!value.includes('"') && !value.includes('\\n')) return `"${value}"`;
+  } else if (!/[\r"]/.test(value) && !value.includes('\\n')) {
+    return `"${value.replace(/\n/g, '\\n')}"`;
+  }
+  throw new Error('This value mixes quotes, backslashes and line breaks in a way a .env file cannot hold unchanged; set it in the environment instead.');
 }

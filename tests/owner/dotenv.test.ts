@@ -65,6 +65,42 @@ describe('a key assigned more than once', () => {
   });
 });
 
+describe('a value written and read back', () => {
+  const VALUES = {
+    BACKSLASH: 'a"b\\c d',
+    TRAILING_BACKSLASH: 'ends with \\',
+    BACKSLASH_N: 'not a \\n newline',
+    HASH: 'a#b',
+    SPACES: '  padded  ',
+    SINGLE_QUOTE: "it's \\here",
+    BOTH_QUOTES: `say "it's" \\now`,
+    NEWLINE: 'two\nlines',
+    TOKEN: 'AQD-x_y.z/+=~@:',
+    EMPTY: '',
+  };
+
+  it('is the same through parseDotenv and process.loadEnvFile', async () => {
+    const text = setDotenvValues('# values\n', VALUES);
+    expect(parseDotenv(text)).toEqual(VALUES);
+    expect(await loadedByNode(text, Object.keys(VALUES))).toEqual(VALUES);
+  });
+
+  it('is refused, not mangled, when no .env form holds it unchanged', () => {
+    expect(() => setDotenvValues('', { A: `'"\`\\n` })).toThrow(/cannot hold unchanged/);
+  });
+});
+
+describe('parseDotenv reads quoted values as Node does', () => {
+  const text = 'DQ="a\\\\b\\nc"\nSQ=\'x\\ny\' # note\nBT=`q"\'`\nCUT="first" second"\nUNQ=a#b\n';
+
+  it('turns only \\n into a newline in double quotes and ends a value at its first closing quote', async () => {
+    const keys = ['DQ', 'SQ', 'BT', 'CUT', 'UNQ'];
+    const expected = { DQ: 'a\\\\b\nc', SQ: 'x\\ny', BT: `q"'`, CUT: 'first', UNQ: 'a' };
+    expect(await loadedByNode(text, keys)).toEqual(expected);
+    expect(parseDotenv(text)).toEqual(expected);
+  });
+});
+
 describe('parseDotenv', () => {
   it('reads plain, exported, quoted and commented values', () => {
     expect(parseDotenv('A=1\nexport B=2\nC="3 3"\nD=4 # note\n# E=5\nF=\n')).toEqual({ A: '1', B: '2', C: '3 3', D: '4', F: '' });
