@@ -64,6 +64,17 @@ describe('normalizeCurrentlyPlaying', () => {
   });
 });
 
+describe('links', () => {
+  it('keeps only open.spotify.com links', () => {
+    const track = (url: string) => ({ ...PLAYLIST[0]!, external_urls: { spotify: url } });
+    const linkOf = (url: string) => normalizeCurrentlyPlaying({ is_playing: true, currently_playing_type: 'track', item: track(url) })?.url;
+    expect(linkOf('https://open.spotify.com/track/1')).toBe('https://open.spotify.com/track/1');
+    expect(linkOf('https://evil.example/track/1')).toBeNull();
+    expect(linkOf('http://open.spotify.com/track/1')).toBeNull();
+    expect(linkOf('')).toBeNull();
+  });
+});
+
 describe('normalizeRecentlyPlayed', () => {
   it('returns null for an empty history or a malformed entry', () => {
     expect(normalizeRecentlyPlayed({ items: [] })).toBeNull();

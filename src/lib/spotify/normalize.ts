@@ -91,8 +91,10 @@ function text(value: string | null | undefined): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
 }
 
+/** The contract promises open.spotify.com links: anything else (empty, http, another host) becomes null. */
 function spotifyUrl(urls: RawExternalUrls | null | undefined): string | null {
-  return isHttps(urls?.spotify) ? urls!.spotify! : null;
+  const url = urls?.spotify;
+  return isHttps(url) && new URL(url).hostname === 'open.spotify.com' ? url : null;
 }
 
 function nonNegative(value: number | null | undefined): number | null {
