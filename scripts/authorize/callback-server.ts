@@ -32,6 +32,8 @@ export interface CallbackServerOptions {
 }
 
 export interface CallbackServer {
+  /** The address actually bound: the redirect URI's loopback host, never all interfaces. */
+  address: string;
   /** The port actually bound (differs from the requested one when that was 0). */
   port: number;
   result: Promise<CallbackResult>;
@@ -88,8 +90,10 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
   const timer = setTimeout(() => settle({ kind: 'timeout' }), options.timeoutMs);
   result.finally(() => clearTimeout(timer)).catch(() => {});
 
+  const bound = server.address() as AddressInfo;
   return {
-    port: (server.address() as AddressInfo).port,
+    address: bound.address,
+    port: bound.port,
     result,
     close: () =>
       new Promise((resolve) => {
