@@ -3,7 +3,8 @@
  * by page frontmatter, never by the island.
  */
 import { SSR_BUDGET_MS } from '../lib/spotify/budget';
-import type { Result } from '../lib/spotify/errors';
+import type { Result, SpotifyError } from '../lib/spotify/errors';
+import { errorCacheHeaders, freshCacheHeaders } from '../lib/spotify/http-response';
 import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';
 import type { Listening } from '../lib/spotify/types';
 import type { SiteConfig } from '../site.config';
@@ -13,6 +14,8 @@ export interface FirstPaint {
   data: Listening | null;
   /** Loading failed outright, as opposed to running out of time. */
   failed: boolean;
+  /** Why it failed, when the core said; null when it rendered, ran out of time, or the loader threw. */
+  error: SpotifyError | null;
 }
 
 /**
@@ -32,15 +35,40 @@ export async function firstPaint(
   });
   try {
     const result = await Promise.race([load(), late]);
-    if (!result) return { data: null, failed: false };
-    return result.ok ? { data: result.value, failed: false } : { data: null, failed: true };
+    if (!result) return { data: null, failed: false, error: null };
+    return result.ok ? { data: result.value, failed: false, error: null } : { data: null, failed: true, error: result.error };
   } catch (error) {
     // The name only: a message could carry upstream details that do not belong in logs.
     console.warn(`The page rendered without Spotify data (${error instanceof Error ? error.name : 'unknown error'}); the widget will retry.`);
-    return { data: null, failed: true };
+    return { data: null, failed: true, error: null };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * CDN freshness of a page rendered past the budget. Spotify was slow or hung:
+ * without a cache every page view would start another slow call; a few
+ * seconds keep that to one call per CDN node per few seconds, and cost
+ * visitors nothing, since the skeleton page's island fetches at once.
+ */
+export const LATE_PAGE_CACHE_S = 5;
+
+/**
+ * The page's cache headers, by the same rules as the function's answers:
+ * fresh data like a good answer, a failure like the error answer it would
+ * have been (Spotify's faults briefly, a rate limit for its Retry-After,
+ * setup faults not at all). A loader that threw is a bug, not Spotify's
+ * state: like the function's unhandled 500, it is not cached.
+ */
+export function pageCacheHeaders(paint: FirstPaint): Record<string, string> {
+  if (paint.data) return freshCacheHeaders();
+  if (paint.error) return errorCacheHeaders(paint.error);
+  if (paint.failed) return { 'Cache-Control': 'no-store' };
+  return {
+    'Cache-Control': 'public, max-age=0, must-revalidate',
+    'Netlify-CDN-Cache-Control': `public, durable, s-maxage=${LATE_PAGE_CACHE_S}`,
+  };
 }
 
 /** Shortest poll interval the island accepts, so a typo cannot hammer the function. */

@@ -3,10 +3,11 @@
  * throws never break the page, and the island's API URL.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { apiUrl, firstPaint, queryOf } from '../../src/components/first-paint';
+import { LATE_PAGE_CACHE_S, apiUrl, firstPaint, pageCacheHeaders, queryOf } from '../../src/components/first-paint';
 import { scenarioStart } from '../../src/components/state-fixtures';
 import { SSR_BUDGET_MS } from '../../src/lib/spotify/budget';
 import { SpotifyError, fail, ok } from '../../src/lib/spotify/errors';
+import { CDN_MAX_AGE_S, MAX_RATE_LIMIT_CACHE_S, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/http-response';
 import type { Listening } from '../../src/lib/spotify/types';
 import { TEST_NOW } from '../mocks/spotify';
 
@@ -21,24 +22,25 @@ describe('firstPaint', () => {
   it('renders the data when it arrives within the budget', async () => {
     const paint = firstPaint(() => new Promise((resolve) => setTimeout(resolve, SSR_BUDGET_MS - 1, ok(listening))));
     await vi.advanceTimersByTimeAsync(SSR_BUDGET_MS - 1);
-    await expect(paint).resolves.toEqual({ data: listening, failed: false });
+    await expect(paint).resolves.toEqual({ data: listening, failed: false, error: null });
   });
 
   it('gives up at the budget and renders the skeleton, leaving the fetch to the island', async () => {
     const paint = firstPaint(() => new Promise((resolve) => setTimeout(resolve, SSR_BUDGET_MS + 1, ok(listening))));
     await vi.advanceTimersByTimeAsync(SSR_BUDGET_MS);
-    await expect(paint).resolves.toEqual({ data: null, failed: false });
+    await expect(paint).resolves.toEqual({ data: null, failed: false, error: null });
   });
 
-  it('renders the quiet error state when loading fails', async () => {
-    const paint = firstPaint(async () => fail(new SpotifyError('upstream_error', 'Spotify answered 500.')));
-    await expect(paint).resolves.toEqual({ data: null, failed: true });
+  it('renders the quiet error state when loading fails, and says why', async () => {
+    const error = new SpotifyError('upstream_error', 'Spotify answered 500.');
+    const paint = firstPaint(async () => fail(error));
+    await expect(paint).resolves.toEqual({ data: null, failed: true, error });
   });
 
   it('survives a loader that throws, logging no error message', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const paint = firstPaint(() => Promise.reject(new TypeError('secret-looking detail')));
-    await expect(paint).resolves.toEqual({ data: null, failed: true });
+    await expect(paint).resolves.toEqual({ data: null, failed: true, error: null });
     expect(warn).toHaveBeenCalledOnce();
     expect(String(warn.mock.calls[0]?.[0])).not.toContain('secret-looking detail');
   });
@@ -48,7 +50,47 @@ describe('firstPaint', () => {
     const paint = firstPaint(() => {
       throw new Error('boom');
     });
-    await expect(paint).resolves.toEqual({ data: null, failed: true });
+    await expect(paint).resolves.toEqual({ data: null, failed: true, error: null });
+  });
+});
+
+describe('pageCacheHeaders', () => {
+  const cdnAge = (headers: Record<string, string>) => /s-maxage=(\d+)/.exec(headers['Netlify-CDN-Cache-Control'] ?? '')?.[1];
+  const failing = (code: SpotifyError['code'], retryAfterSeconds?: number) =>
+    firstPaint(async () => fail(new SpotifyError(code, `Test failure: ${code}`, { retryAfterSeconds })));
+
+  it('caches a page with fresh data like a good answer', async () => {
+    const headers = pageCacheHeaders(await firstPaint(async () => ok(listening)));
+    expect(cdnAge(headers)).toBe(String(CDN_MAX_AGE_S));
+    expect(headers['Cache-Control']).toBe('public, max-age=0, must-revalidate');
+  });
+
+  it('caches a page Spotify failed briefly, so visitors do not each reach a failing Spotify', async () => {
+    for (const code of ['upstream_error', 'upstream_timeout', 'reauthorization_required'] as const) {
+      expect(cdnAge(pageCacheHeaders(await failing(code))), code).toBe(String(UPSTREAM_ERROR_CACHE_S));
+    }
+  });
+
+  it('caches a rate-limited page for its Retry-After, up to the cap', async () => {
+    expect(cdnAge(pageCacheHeaders(await failing('rate_limited', 120)))).toBe('120');
+    expect(cdnAge(pageCacheHeaders(await failing('rate_limited', 3_600)))).toBe(String(MAX_RATE_LIMIT_CACHE_S));
+  });
+
+  it('does not cache a page whose setup is broken, so the fix shows at once', async () => {
+    const headers = pageCacheHeaders(await failing('not_configured'));
+    expect(headers).toEqual({ 'Cache-Control': 'no-store' });
+  });
+
+  it('does not cache a page whose loader threw', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const headers = pageCacheHeaders(await firstPaint(() => Promise.reject(new Error('bug'))));
+    expect(headers).toEqual({ 'Cache-Control': 'no-store' });
+  });
+
+  it('caches a page rendered past the budget for a few seconds only', async () => {
+    const paint = firstPaint(() => new Promise(() => {}));
+    await vi.advanceTimersByTimeAsync(SSR_BUDGET_MS);
+    expect(cdnAge(pageCacheHeaders(await paint))).toBe(String(LATE_PAGE_CACHE_S));
   });
 });
 

@@ -5,7 +5,9 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { SCENARIO_NAMES } from '../../src/lib/spotify/fake/scenarios';
+import { LATE_PAGE_CACHE_S } from '../../src/components/first-paint';
+import { FAKE_RETRY_AFTER_S, SCENARIO_NAMES } from '../../src/lib/spotify/fake/scenarios';
+import { CDN_MAX_AGE_S, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/http-response';
 import { launchBrowser, openPage } from './support/browser';
 import { useScenario } from './support/fake-control';
 import { EXPECTED } from './support/scenario-states';
@@ -75,6 +77,19 @@ describe('the first HTML response of the home page', () => {
       expect(csp, `CSP has ${directive}`).toContain(directive);
     }
     expect(headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  // The CDN honours Netlify-CDN-Cache-Control; `netlify serve` passes it through without caching.
+  it.each([
+    ['playing', CDN_MAX_AGE_S, 'fresh data, like a good answer'],
+    ['rate_limited', FAKE_RETRY_AFTER_S, "a rate limit, for Spotify's Retry-After"],
+    ['down', UPSTREAM_ERROR_CACHE_S, 'a failing Spotify, briefly'],
+    ['hung', LATE_PAGE_CACHE_S, 'a render past the budget, a few seconds'],
+  ] as const)('is cached on the CDN in the %s scenario (%d s: %s)', async (scenario, seconds) => {
+    await useScenario(fakeUrl, scenario);
+    const { headers } = await firstHtml();
+    expect(headers.get('netlify-cdn-cache-control'), 'CDN cache').toMatch(new RegExp(`^public, durable, s-maxage=${seconds}(,|$)`));
+    expect(headers.get('cache-control'), 'browsers revalidate').toBe('public, max-age=0, must-revalidate');
   });
 });
 

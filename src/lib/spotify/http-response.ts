@@ -29,7 +29,12 @@ export function freshCacheHeaders(): Record<string, string> {
   };
 }
 
-function errorCacheHeaders(error: SpotifyError): Record<string, string> {
+/**
+ * Cache headers for an answer (or a page) built from a failure: Spotify's faults are cached
+ * briefly (a rate limit for its Retry-After, up to a cap) so a failing Spotify is not asked
+ * once per visitor; other faults (setup, bad request) are not cached at all.
+ */
+export function errorCacheHeaders(error: SpotifyError): Record<string, string> {
   if (!error.isUpstream) return { 'Cache-Control': 'no-store' };
   const seconds =
     error.code === 'rate_limited'
