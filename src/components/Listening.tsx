@@ -13,6 +13,8 @@ export type Props = {
   initial: Data | null;
   /** The server render failed: show the quiet error until the island gets data. */
   failed?: boolean;
+  /** Epoch ms before which the island must not ask again: Spotify's Retry-After when the server render was rate-limited. */
+  retryAt?: number;
   /** `/api/spotify` with the page's query. */
   url: string;
   /** Poll interval in ms; 0 keeps the data as given (the states page). */
@@ -25,8 +27,8 @@ export type Props = {
 export const UNAVAILABLE = 'Spotify is unavailable right now';
 
 /** The "what I'm listening to" widget: the page's island. */
-export default function Listening({ initial, failed = false, url, pollMs, showTopArtists, count }: Props) {
-  const { data, failed: down } = useListening(url, initial, failed, pollMs);
+export default function Listening({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count }: Props) {
+  const { data, failed: down } = useListening(url, initial, failed, pollMs, retryAt);
   const item = data?.nowPlaying;
   // Ticks every second while a position moves, unless the visitor asked for less motion;
   // otherwise often enough to keep "12 min ago" current.

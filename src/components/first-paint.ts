@@ -71,6 +71,16 @@ export function pageCacheHeaders(paint: FirstPaint): Record<string, string> {
   };
 }
 
+/**
+ * When the island may ask again after a rate-limited server render: Spotify's
+ * Retry-After as a point in time, not a duration, so a copy of the page
+ * served later from the CDN cache does not wait longer than Spotify asked.
+ */
+export function retryAtOf(paint: FirstPaint, now: number = Date.now()): number | undefined {
+  const seconds = paint.error?.retryAfterSeconds;
+  return seconds ? now + seconds * 1_000 : undefined;
+}
+
 /** Shortest poll interval the island accepts, so a typo cannot hammer the function. */
 export const MIN_POLL_MS = 5_000;
 

@@ -36,11 +36,18 @@ function merge(prev: Listening | null, next: Listening): Feed {
 
 /**
  * Keeps the listening data fresh while the tab is visible. One request at a
- * time; nothing while hidden; exponential backoff and Retry-After on failure;
- * the request in flight is aborted on unmount. `intervalMs` 0 freezes the data
- * (the states page).
+ * time; nothing while hidden; exponential backoff and Retry-After on failure
+ * (`retryAt` carries the server render's, capped like the backoff in case the
+ * clocks disagree); the request in flight is aborted on unmount. `intervalMs`
+ * 0 freezes the data (the states page).
  */
-export function useListening(url: string, initial: Listening | null, initialFailed: boolean, intervalMs: number): Feed {
+export function useListening(
+  url: string,
+  initial: Listening | null,
+  initialFailed: boolean,
+  intervalMs: number,
+  retryAt = 0,
+): Feed {
   const [feed, setFeed] = useState<Feed>({ data: initial, failed: initialFailed });
 
   useEffect(() => {
@@ -53,7 +60,7 @@ export function useListening(url: string, initial: Listening | null, initialFail
     let nextAt = initial
       ? dueAt(initial, Math.min(Date.parse(initial.fetchedAt), Date.now()), intervalMs)
       : initialFailed
-        ? Date.now() + intervalMs
+        ? Math.max(Date.now() + intervalMs, Math.min(retryAt, Date.now() + MAX_BACKOFF_MS))
         : 0;
 
     const schedule = (at: number) => {

@@ -3,7 +3,7 @@
  * throws never break the page, and the island's API URL.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LATE_PAGE_CACHE_S, apiUrl, firstPaint, pageCacheHeaders, queryOf } from '../../src/components/first-paint';
+import { LATE_PAGE_CACHE_S, apiUrl, firstPaint, pageCacheHeaders, queryOf, retryAtOf } from '../../src/components/first-paint';
 import { scenarioStart } from '../../src/components/state-fixtures';
 import { SSR_BUDGET_MS } from '../../src/lib/spotify/budget';
 import { SpotifyError, fail, ok } from '../../src/lib/spotify/errors';
@@ -91,6 +91,18 @@ describe('pageCacheHeaders', () => {
     const paint = firstPaint(() => new Promise(() => {}));
     await vi.advanceTimersByTimeAsync(SSR_BUDGET_MS);
     expect(cdnAge(pageCacheHeaders(await paint))).toBe(String(LATE_PAGE_CACHE_S));
+  });
+});
+
+describe('retryAtOf', () => {
+  it("turns a rate limit's Retry-After into the time the island may ask again", async () => {
+    const paint = await firstPaint(async () => fail(new SpotifyError('rate_limited', 'Slow down.', { retryAfterSeconds: 17 })));
+    expect(retryAtOf(paint, 1_000_000)).toBe(1_017_000);
+  });
+
+  it('gives no hint for other failures or for data', async () => {
+    expect(retryAtOf(await firstPaint(async () => fail(new SpotifyError('upstream_error', 'Spotify answered 500.'))))).toBeUndefined();
+    expect(retryAtOf(await firstPaint(async () => ok(listening)))).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ import { act, cleanup } from '@testing-library/preact';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UNAVAILABLE } from '../../src/components/Listening';
 import { scenarioStart, type Start } from '../../src/components/state-fixtures';
-import { TRACK_END_GRACE_MS } from '../../src/components/use-listening';
+import { MAX_BACKOFF_MS, TRACK_END_GRACE_MS } from '../../src/components/use-listening';
 import { PLAYLIST } from '../../src/lib/spotify/fixtures';
 import { DEFAULT_QUERY } from '../../src/lib/spotify/query';
 import type { Listening } from '../../src/lib/spotify/types';
@@ -155,6 +155,33 @@ describe('useListening polling', () => {
     expect(api.count).toBe(1);
     await advance(1);
     expect(api.count).toBe(2);
+  });
+
+  it("after a failed server render, retries one interval later", async () => {
+    const api = stubApi();
+    renderWidget({ initial: null, failed: true });
+    await advance(INTERVAL_MS - 1);
+    expect(api.count).toBe(0);
+    await advance(1);
+    expect(api.count).toBe(1);
+  });
+
+  it("after a rate-limited server render, waits for the server's Retry-After before the first retry", async () => {
+    const api = stubApi();
+    renderWidget({ initial: null, failed: true }, { retryAt: T0 + 120_000 });
+    await advance(120_000 - 1);
+    expect(api.count).toBe(0);
+    await advance(1);
+    expect(api.count).toBe(1);
+  });
+
+  it('caps a far-off server Retry-After (or a skewed clock) at the longest backoff', async () => {
+    const api = stubApi();
+    renderWidget({ initial: null, failed: true }, { retryAt: T0 + 60 * 60_000 });
+    await advance(MAX_BACKOFF_MS - 1);
+    expect(api.count).toBe(0);
+    await advance(1);
+    expect(api.count).toBe(1);
   });
 
   it('returns to the normal interval after a success, and starts the backoff over', async () => {
