@@ -31,9 +31,10 @@ export default function Listening({ initial, failed = false, retryAt, url, pollM
   const { data, failed: down } = useListening(url, initial, failed, pollMs, retryAt);
   const item = data?.nowPlaying;
   // Ticks every second while a position moves, unless the visitor asked for less motion;
-  // otherwise often enough to keep "12 min ago" current.
+  // otherwise often enough to keep "12 min ago" current. Stale data (a poll failed) holds
+  // the position where it is: only Spotify can say it moved on.
   const still = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
-  const now = useNow(item?.isPlaying && !still ? 1_000 : 15_000);
+  const now = useNow(!item?.isPlaying || still ? 15_000 : down ? 0 : 1_000);
   const state: WidgetState = !data
     ? down ? 'error' : 'loading'
     : down || data.errors?.nowPlaying ? 'error'
@@ -70,7 +71,7 @@ export default function Listening({ initial, failed = false, retryAt, url, pollM
       ) : (
         <>
           {item ? (
-            <Track item={item} fetchedAt={data.fetchedAt} now={now} />
+            <Track item={item} fetchedAt={data.fetchedAt} now={now} stale={down} />
           ) : (
             <div class="lw-np">
               <span class="lw-cover lw-ph" aria-hidden="true" />

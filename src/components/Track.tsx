@@ -7,16 +7,20 @@ import Link from './Link';
 /** Matches the .lw-cover box; the core picks an image of at least 300 px for it. */
 const COVER_PX = 112;
 
-type Props = { item: NowPlaying; fetchedAt: string; now: number };
+/** `stale`: the data is no longer updating (a poll failed), so nothing may claim to be live. */
+type Props = { item: NowPlaying; fetchedAt: string; now: number; stale?: boolean };
 
-/** What the status line says, e.g. "Now playing", "Paused · Podcast", "Last played · 12 min ago". */
-export function statusOf(item: NowPlaying, now: number): string {
+/** What the status line says, e.g. "Now playing", "Paused · Podcast", "Last played · 12 min ago", "Was playing". */
+export function statusOf(item: NowPlaying, now: number, stale?: boolean): string {
   if (item.source === 'recent') return item.playedAt ? `Last played · ${ago(item.playedAt, now)}` : 'Last played';
-  return (item.isPlaying ? 'Now playing' : 'Paused') + (item.type === 'episode' ? ' · Podcast' : '');
+  return (item.isPlaying ? (stale ? 'Was playing' : 'Now playing') : 'Paused') + (item.type === 'episode' ? ' · Podcast' : '');
 }
 
-/** The current or last played item. While it plays, the position moves on locally from `fetchedAt`. */
-export default function Track({ item, fetchedAt, now }: Props) {
+/**
+ * The current or last played item. While it plays, the position moves on
+ * locally from `fetchedAt` (the caller holds `now` still for stale data).
+ */
+export default function Track({ item, fetchedAt, now, stale }: Props) {
   const { durationMs: total, progressMs } = item;
   const elapsed = item.isPlaying ? Math.max(0, now - Date.parse(fetchedAt)) : 0;
   const position = total && progressMs !== null ? Math.min(total, progressMs + elapsed) : null;
@@ -31,14 +35,14 @@ export default function Track({ item, fetchedAt, now }: Props) {
       />
       <div class="lw-meta">
         <p class="lw-status">
-          {item.isPlaying && (
+          {item.isPlaying && !stale && (
             <span class="lw-eq" aria-hidden="true">
               <i />
               <i />
               <i />
             </span>
           )}
-          {statusOf(item, now)}
+          {statusOf(item, now, stale)}
         </p>
         <p class="lw-title" data-field="title" title={item.title}>
           <Link href={item.url}>{item.title}</Link>

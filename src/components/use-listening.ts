@@ -109,10 +109,13 @@ export function useListening(
   return feed;
 }
 
-/** The current time, re-read every `stepMs` while the tab is visible. */
+/** The current time, re-read every `stepMs` while the tab is visible; `stepMs` 0 holds it. */
 export function useNow(stepMs: number): number {
   const [now, setNow] = useState(Date.now);
   useEffect(() => {
+    // A new pace starts from the current time, not from where a held clock stopped.
+    setNow(Date.now());
+    if (!stepMs) return;
     const id = setInterval(() => document.hidden || setNow(Date.now()), stepMs);
     return () => clearInterval(id);
   }, [stepMs]);

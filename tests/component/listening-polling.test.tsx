@@ -296,6 +296,31 @@ describe('Listening when polls fail', () => {
     expect(widget.queryByText('Not updating')).toBeNull();
   });
 
+  it('stops claiming to be live while not updating: no bars, no moving position, an honest status', async () => {
+    const api = stubApi();
+    const widget = renderWidget(playing);
+    const status = () => widget.root().querySelector('.lw-status')!.textContent;
+    const start = data(playing).nowPlaying!.progressMs!;
+    await advance(INTERVAL_MS);
+    expect(status()).toBe('Now playing');
+    await answer(api.last(), failure('upstream_error'));
+    expect(widget.state()).toBe('error');
+    expect(widget.root().querySelector('.lw-eq'), 'no equalizer bars').toBeNull();
+    expect(status()).toBe('Was playing');
+    const held = progressValue(widget.root());
+    expect(held, 'the last position shown, not a jump back').toBe(start + INTERVAL_MS);
+    await advance(INTERVAL_MS);
+    expect(progressValue(widget.root()), 'the position holds still').toBe(held);
+
+    await advance(INTERVAL_MS);
+    await answer(api.last(), ok(data(nextTrack)));
+    expect(status()).toBe('Now playing');
+    expect(widget.root().querySelector('.lw-eq')).not.toBeNull();
+    const resumed = progressValue(widget.root());
+    await advance(2_000);
+    expect(progressValue(widget.root()), 'the position moves again').toBe(resumed + 2_000);
+  });
+
   it('shows the quiet sentence when the first fetch fails with no data', async () => {
     const api = stubApi();
     const widget = renderWidget({ initial: null, failed: false });
