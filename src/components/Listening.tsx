@@ -43,9 +43,11 @@ export default function Listening({ initial, failed = false, retryAt, url, pollM
     : item.source === 'recent' ? 'recent'
     : item.isPlaying ? 'playing' : 'paused';
 
-  // Announce changes only: the first track is already on screen when the page loads.
+  // Announce changes only: the first track is already on screen when the page loads. After the
+  // first change, every text is news, a return to the first track included.
   const said = item ? `${statusOf(item, 0).replace(/ ·.*/, '')}: ${item.title}${item.artists.length ? ` by ${item.artists.map((a) => a.name).join(', ')}` : ''}` : '';
-  const first = useRef(said);
+  const first = useRef<string | null>(said);
+  if (first.current !== said) first.current = null;
 
   return (
     <section
@@ -82,7 +84,7 @@ export default function Listening({ initial, failed = false, retryAt, url, pollM
         </>
       )}
       <p class="lw-sr" aria-live="polite">
-        {said !== first.current && said}
+        {first.current === null && said}
       </p>
     </section>
   );

@@ -279,6 +279,19 @@ describe('Listening between polls', () => {
     expect(widget.title()).toBe(PLAYLIST[1]!.name);
     expect(region.textContent).toBe(`Now playing: ${PLAYLIST[1]!.name} by Mira Vale, Okonkwo & Sons`);
   });
+
+  it('announces a return to the track it started with (A, B, then A again)', async () => {
+    const api = stubApi();
+    const widget = renderWidget(playing);
+    const region = widget.root().querySelector('[aria-live="polite"]')!;
+    await advance(INTERVAL_MS);
+    await answer(api.last(), ok(data(nextTrack)));
+    expect(region.textContent).toContain(PLAYLIST[1]!.name);
+    await advance(INTERVAL_MS);
+    await answer(api.last(), ok(data(playing)));
+    expect(widget.title()).toBe(FIRST.name);
+    expect(region.textContent).toBe(`Now playing: ${FIRST.name} by ${FIRST.artists![0]!.name}`);
+  });
 });
 
 describe('Listening when polls fail', () => {
