@@ -40,8 +40,14 @@ export interface CallbackServer {
   close(): Promise<void>;
 }
 
+/** Another process already listens on the port (EADDRINUSE). */
 export class PortBusyError extends Error {
   override readonly name = 'PortBusyError';
+}
+
+/** The system does not let this process listen on the port (EACCES), e.g. a port below 1024 without admin rights. */
+export class PortDeniedError extends Error {
+  override readonly name = 'PortDeniedError';
 }
 
 export async function startCallbackServer(options: CallbackServerOptions): Promise<CallbackServer> {
@@ -83,7 +89,9 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' || error.code === 'EACCES' ? new PortBusyError(error.message) : error);
+      if (error.code === 'EADDRINUSE') reject(new PortBusyError(error.message));
+      else if (error.code === 'EACCES') reject(new PortDeniedError(error.message));
+      else reject(error);
     });
     server.listen(options.port, options.host, resolve);
   });

@@ -14,7 +14,7 @@ import {
   newAuthorizeState,
   type Fetch,
 } from '../../src/lib/spotify';
-import { PortBusyError, startCallbackServer, type CallbackResult, type CodeOutcome } from './callback-server';
+import { PortBusyError, PortDeniedError, startCallbackServer, type CallbackResult, type CodeOutcome } from './callback-server';
 import { mask, readDotenvFile, updateDotenvFile } from './files';
 import { isNetlifyLinked, notLinkedMessage, pushToNetlify, type NetlifyRunner } from './netlify-env';
 import type { Prompter } from './prompt';
@@ -72,6 +72,10 @@ export async function runAuthorize(settings: AuthorizeSettings, io: AuthorizeIO)
   } catch (error) {
     if (error instanceof PortBusyError) {
       io.err(portBusyMessage(settings.redirectUri, loopback.port));
+      return 1;
+    }
+    if (error instanceof PortDeniedError) {
+      io.err(portDeniedMessage(settings.redirectUri, loopback.port));
       return 1;
     }
     throw error;
@@ -164,8 +168,26 @@ export function portBusyMessage(redirectUri: string, port: number): string {
     '  `netlify dev` also listens on 8888 by default: stop it (Ctrl+C in its terminal), or pick another port:',
     `    npm run authorize -- --port ${other}`,
     '  Spotify lets the port of a 127.0.0.1 redirect URI vary, so the redirect URI registered in your app',
-    `  (${redirectUri.replace(`:${port}/`, ':8888/')}) still matches; its host and path must stay the same.`,
+    `  (${withPort(redirectUri, 8888)}) still matches; its host and path must stay the same.`,
   ].join('\n');
+}
+
+export function portDeniedMessage(redirectUri: string, port: number): string {
+  const other = port === 8888 ? 8889 : 8888;
+  return [
+    `✗ This system does not allow listening on port ${port} on ${new URL(redirectUri).hostname} (EACCES), so the callback server cannot start.`,
+    '  Ports below 1024 need administrator rights on most systems (and some systems reserve other ports),',
+    '  so pick a port above 1024:',
+    `    npm run authorize -- --port ${other}`,
+    '  Spotify lets the port of a 127.0.0.1 redirect URI vary, so the redirect URI registered in your app',
+    `  (${withPort(redirectUri, 8888)}) still matches; keep its host and path the same.`,
+  ].join('\n');
+}
+
+/** The URI with an explicit port (URL drops a scheme's default port, such as 80 for http). */
+function withPort(uri: string, port: number): string {
+  const url = new URL(uri);
+  return `${url.protocol}//${url.hostname}:${port}${url.pathname}${url.search}`;
 }
 
 function failureMessage(result: Exclude<CallbackResult, { kind: 'done' }>, redirectUri: string, timeoutMs: number): string {

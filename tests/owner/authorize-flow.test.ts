@@ -1,8 +1,9 @@
 /**
  * runAuthorize in this process, with its I/O injected: what it asks the
- * browser to open.
+ * browser to open, and how it reports a port the system will not give it.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -61,6 +62,25 @@ describe('runAuthorize and the browser', () => {
     const flow = setup({ open: false });
     expect(await flow.run()).toBe(1);
     expect(printedAuthorizeUrl(flow.out)).toBeDefined();
+    expect(flow.openBrowser).not.toHaveBeenCalled();
+  });
+});
+
+describe('runAuthorize and a port it may not use', () => {
+  it('says the system refused the port (EACCES), not that it is busy, and how to pick one above 1024', async () => {
+    // What the OS answers an unprivileged process that listens on a port below 1024.
+    vi.spyOn(Server.prototype, 'listen').mockImplementation(function (this: Server) {
+      process.nextTick(() => this.emit('error', Object.assign(new Error('listen EACCES: permission denied 127.0.0.1:80'), { code: 'EACCES' })));
+      return this;
+    });
+    const flow = setup({ redirectUri: 'http://127.0.0.1:80/callback' });
+    expect(await flow.run()).toBe(1);
+    const message = flow.err.join('\n');
+    expect(message).toContain('does not allow listening on port 80 on 127.0.0.1 (EACCES)');
+    expect(message).not.toMatch(/already in use/);
+    expect(message).toContain('pick a port above 1024');
+    expect(message).toContain('npm run authorize -- --port 8888');
+    expect(message).toContain('(http://127.0.0.1:8888/callback) still matches; keep its host and path the same');
     expect(flow.openBrowser).not.toHaveBeenCalled();
   });
 });
