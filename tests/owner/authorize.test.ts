@@ -167,6 +167,16 @@ describe('npm run authorize', () => {
     }
   });
 
+  it('waits 5 minutes for Spotify when no --timeout is given', async () => {
+    const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--port', '0', '--no-open'], { env: { SPOTIFY_ACCOUNTS_URL: spotify.url } });
+    running.push(cli);
+    const waiting = await cli.waitFor(/^Waiting for Spotify on \S+ \(for ([^)]+)\)\.$/m);
+    expect(waiting[1]).toBe('5 minutes');
+    const help = runCli('scripts/authorize/main.ts', ['--help']);
+    expect(await help.exit).toBe(0);
+    expect(help.stdout()).toMatch(/--timeout SECONDS .*\(default 300\)/);
+  });
+
   it('gives up after the timeout with a clear message and exits 1', async () => {
     const cli = authorize(['--timeout', '0.5']);
     expect(await cli.exit).toBe(1);
