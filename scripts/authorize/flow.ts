@@ -16,7 +16,8 @@ import {
 } from '../../src/lib/spotify';
 import { PortBusyError, PortDeniedError, startCallbackServer, type CallbackResult, type CodeOutcome } from './callback-server';
 import { mask, readDotenvFile, updateDotenvFile } from './files';
-import { isNetlifyLinked, notLinkedMessage, pushToNetlify, type NetlifyRunner } from './netlify-env';
+import { NETLIFY_VARS, isNetlifyLinked, notLinkedMessage, pushToNetlify, type NetlifyRunner } from './netlify-env';
+import { hiddenByShell, hiddenByShellMessage, shellOverDotenv } from './owner-env';
 import type { Prompter } from './prompt';
 
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -42,8 +43,8 @@ export interface AuthorizeIO {
 }
 
 export async function runAuthorize(settings: AuthorizeSettings, io: AuthorizeIO): Promise<number> {
-  const fromFile = await readDotenvFile(settings.envFile);
-  const lookup = (name: string) => fromFile[name]?.trim() || io.env[name]?.trim() || undefined;
+  // The shell wins over .env, as in `npm run dev`; what is asked for is still saved to .env.
+  const lookup = shellOverDotenv(io.env, await readDotenvFile(settings.envFile));
 
   const credentials = await resolveCredentials(settings.envFile, lookup, io);
   if (!credentials) return 1;
@@ -57,6 +58,7 @@ export async function runAuthorize(settings: AuthorizeSettings, io: AuthorizeIO)
 
   const state = newAuthorizeState();
   let redirectUri = settings.redirectUri;
+  let saved: Record<string, string> = {};
   const onCode = (code: string) => exchange(code, redirectUri);
   let server;
   try {
@@ -101,7 +103,12 @@ export async function runAuthorize(settings: AuthorizeSettings, io: AuthorizeIO)
     return 1;
   }
   if (!result.ok) return 1;
-  return settings.netlify ? storeOnNetlify(settings.envFile, io) : 0;
+  if (!settings.netlify) return 0;
+  if (hiddenByShell(io.env, saved).length > 0) {
+    io.err('Nothing was stored on Netlify, since the shell would send its own value instead of the one just saved.');
+    return 1;
+  }
+  return storeOnNetlify(settings.envFile, io);
 
   async function exchange(code: string, usedRedirectUri: string): Promise<CodeOutcome> {
     const grant = await exchangeAuthorizationCode(
@@ -125,9 +132,12 @@ export async function runAuthorize(settings: AuthorizeSettings, io: AuthorizeIO)
       return { ok: false, title: 'No refresh token', message };
     }
     const issuedAt = io.now().toISOString();
-    await updateDotenvFile(settings.envFile, { SPOTIFY_REFRESH_TOKEN: grant.value.refreshToken, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: issuedAt });
+    saved = { SPOTIFY_REFRESH_TOKEN: grant.value.refreshToken, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: issuedAt };
+    await updateDotenvFile(settings.envFile, saved);
     io.out(`✓ Saved SPOTIFY_REFRESH_TOKEN (${mask(grant.value.refreshToken)}) and SPOTIFY_REFRESH_TOKEN_ISSUED_AT=${issuedAt} to ${settings.envFile}`);
     io.out('  It expires six months from now: run `npm run authorize -- --netlify && npm run deploy` again before then (`npm run doctor` shows the days left).');
+    const hidden = hiddenByShell(io.env, saved);
+    if (hidden.length > 0) for (const line of hiddenByShellMessage(hidden, settings.envFile)) io.err(line);
     return { ok: true, title: 'Spotify is connected', message: 'The token is saved. You can close this tab and go back to the terminal.' };
   }
 }
@@ -140,12 +150,20 @@ async function resolveCredentials(
   let clientId = lookup('SPOTIFY_CLIENT_ID');
   let clientSecret = lookup('SPOTIFY_CLIENT_SECRET');
   if (clientId && clientSecret) return { clientId, clientSecret };
+  // Save only what was asked: a value found in the shell or .env stays where it is.
+  const asked: Record<string, string> = {};
 
   io.out('Your Spotify app\'s Client ID and Client secret are on its Settings page at https://developer.spotify.com/dashboard.');
   const prompter = io.prompter();
   try {
-    clientId ??= await prompter.ask('SPOTIFY_CLIENT_ID: ');
-    clientSecret ??= await prompter.ask('SPOTIFY_CLIENT_SECRET (hidden): ', { secret: true });
+    if (!clientId) {
+      clientId = await prompter.ask('SPOTIFY_CLIENT_ID: ');
+      asked.SPOTIFY_CLIENT_ID = clientId;
+    }
+    if (!clientSecret) {
+      clientSecret = await prompter.ask('SPOTIFY_CLIENT_SECRET (hidden): ', { secret: true });
+      asked.SPOTIFY_CLIENT_SECRET = clientSecret;
+    }
   } catch (error) {
     io.err(`✗ ${error instanceof Error ? error.message : String(error)} Add SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET to ${envFile} and run \`npm run authorize\` again.`);
     return null;
@@ -156,8 +174,8 @@ async function resolveCredentials(
     io.err(`✗ Both the client id and the client secret are needed. Add them to ${envFile}, or run \`npm run authorize\` again and paste them.`);
     return null;
   }
-  await updateDotenvFile(envFile, { SPOTIFY_CLIENT_ID: clientId, SPOTIFY_CLIENT_SECRET: clientSecret });
-  io.out(`✓ Saved SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET (${mask(clientSecret)}) to ${envFile}`);
+  await updateDotenvFile(envFile, asked);
+  io.out(`✓ Saved ${Object.keys(asked).join(' and ')}${asked.SPOTIFY_CLIENT_SECRET ? ` (${mask(clientSecret)})` : ''} to ${envFile}`);
   return { clientId, clientSecret };
 }
 
@@ -213,7 +231,8 @@ async function storeOnNetlify(envFile: string, io: AuthorizeIO): Promise<number>
     return 1;
   }
   io.out('Storing the values on the linked Netlify site…');
-  const report = await pushToNetlify(await readDotenvFile(envFile), io.netlifyRunner);
+  const lookup = shellOverDotenv(io.env, await readDotenvFile(envFile));
+  const report = await pushToNetlify(Object.fromEntries(NETLIFY_VARS.map((name) => [name, lookup(name) ?? ''])), io.netlifyRunner);
   for (const line of report.lines) (report.ok ? io.out : io.err)(line);
   return report.ok ? 0 : 1;
 }

@@ -12,6 +12,7 @@ import { openInBrowser } from './browser';
 import { readDotenvFile } from './files';
 import { DEFAULT_TIMEOUT_MS, runAuthorize } from './flow';
 import { netlifyCliRunner } from './netlify-env';
+import { PRECEDENCE_HELP, shellOverDotenv } from './owner-env';
 import { terminalPrompter } from './prompt';
 
 const { values } = parseArgs({
@@ -34,13 +35,15 @@ if (values.help) {
   --redirect-uri URI    the full redirect URI (default ${DEFAULT_REDIRECT_URI}, or SPOTIFY_REDIRECT_URI)
   --dotenv PATH         the .env file to read and update (default .env)
   --timeout SECONDS     how long to wait for Spotify (default ${DEFAULT_TIMEOUT_MS / 1000})
-  --no-open             print the link without opening a browser`);
+  --no-open             print the link without opening a browser
+${PRECEDENCE_HELP}
+The values it asks for, and the new refresh token, are saved to the .env file.`);
   process.exit(0);
 }
 
 const envFile = resolve(values.dotenv);
-const fromFile = await readDotenvFile(envFile);
-const redirect = new URL(values['redirect-uri'] ?? fromFile.SPOTIFY_REDIRECT_URI ?? process.env.SPOTIFY_REDIRECT_URI ?? DEFAULT_REDIRECT_URI);
+const lookup = shellOverDotenv(process.env, await readDotenvFile(envFile));
+const redirect = new URL(values['redirect-uri'] ?? lookup('SPOTIFY_REDIRECT_URI') ?? DEFAULT_REDIRECT_URI);
 if (values.port !== undefined) {
   if (!/^\d{1,5}$/.test(values.port) || Number(values.port) > 65_535) {
     console.error(`✗ --port must be a port number, got "${values.port}".`);

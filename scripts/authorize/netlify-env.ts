@@ -42,7 +42,7 @@ export async function pushToNetlify(values: Record<string, string>, run: Netlify
   for (const key of NETLIFY_VARS) {
     const value = values[key];
     if (!value) {
-      lines.push(`✗ ${key} is not set in .env, so it was not stored on Netlify. Run \`npm run authorize\` first.`);
+      lines.push(`✗ ${key} is not set in .env (nor in the shell), so it was not stored on Netlify. Run \`npm run authorize\` first.`);
       return { ok: false, lines };
     }
     let last = { code: 1, output: '' };

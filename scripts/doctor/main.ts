@@ -2,18 +2,27 @@
  * `npm run doctor [-- --dotenv PATH]`: checks the Spotify setup end to end
  * and prints a short report. Exits 1 when anything needs fixing. Honours
  * SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL, so it also runs against a fake.
+ * Like `npm run dev`, it lets the shell environment win over .env.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mask, readDotenvFile, updateDotenvFile } from '../authorize/files';
+import { PRECEDENCE_HELP, hiddenByShell, hiddenByShellMessage, shellOverDotenv } from '../authorize/owner-env';
 import { diagnose } from './diagnose';
 
-const { values } = parseArgs({ options: { dotenv: { type: 'string', default: '.env' } } });
+const { values } = parseArgs({ options: { dotenv: { type: 'string', default: '.env' }, help: { type: 'boolean', default: false } } });
+if (values.help) {
+  console.log(`Usage: npm run doctor -- [options]
+Checks the Spotify setup end to end and prints what to fix. Exits 1 on any problem.
+  --dotenv PATH   the .env file to read (default .env)
+${PRECEDENCE_HELP}
+SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL point it at another Spotify (such as \`npm run fake-spotify\`).`);
+  process.exit(0);
+}
 const envFile = resolve(values.dotenv);
-const fromFile = await readDotenvFile(envFile);
-const lookup = (name: string) => fromFile[name]?.trim() || process.env[name]?.trim() || undefined;
+const lookup = shellOverDotenv(process.env, await readDotenvFile(envFile));
 
-console.log(`Checking the Spotify setup (variables from ${envFile} and the environment)`);
+console.log(`Checking the Spotify setup (variables from the shell environment, then ${envFile})`);
 const { checks, rotatedRefreshToken } = await diagnose(lookup, globalThis.fetch, new Date());
 
 if (rotatedRefreshToken) {
@@ -24,6 +33,8 @@ if (rotatedRefreshToken) {
     label: `Spotify issued a new refresh token during this check; saved it to .env (${mask(rotatedRefreshToken)})`,
     fix: 'npm run netlify:env && npm run deploy',
   });
+  const hidden = hiddenByShell(process.env, { SPOTIFY_REFRESH_TOKEN: rotatedRefreshToken });
+  if (hidden.length > 0) for (const line of hiddenByShellMessage(hidden, envFile)) console.error(line);
 }
 
 const MARKS = { ok: '✓', problem: '✗', info: '·' } as const;

@@ -1,13 +1,17 @@
 /**
  * runAuthorize in this process, with its I/O injected: what it asks the
- * browser to open, and how it reports a port the system will not give it.
+ * browser to open, how it reports a port the system will not give it, and
+ * what it stores on Netlify when the shell sets some values.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { http, passthrough } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runAuthorize, type AuthorizeIO, type AuthorizeSettings } from '../../scripts/authorize/flow';
+import { createFakeSpotify } from '../../src/lib/spotify/fake/fake-spotify';
+import { server as msw } from '../setup/msw';
 
 let dir: string;
 beforeEach(async () => {
@@ -82,5 +86,48 @@ describe('runAuthorize and a port it may not use', () => {
     expect(message).toContain('npm run authorize -- --port 8888');
     expect(message).toContain('(http://127.0.0.1:8888/callback) still matches; keep its host and path the same');
     expect(flow.openBrowser).not.toHaveBeenCalled();
+  });
+});
+
+describe('runAuthorize --netlify with values in the shell', () => {
+  const CLIENT_ID = 'flow-client-id';
+  const CLIENT_SECRET = 'flow-client-secret';
+
+  /** A run against an in-memory Spotify whose consent page the "browser" agrees to, on a linked site. */
+  function agreeingRun(shell: NodeJS.ProcessEnv) {
+    msw.use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()));
+    const spotify = createFakeSpotify({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    const flow = setup({ netlify: true, timeoutMs: 20_000 });
+    const pushed: string[][] = [];
+    flow.io.env = { NETLIFY_SITE_ID: 'site-id', SPOTIFY_ACCOUNTS_URL: 'http://spotify.test', ...shell };
+    flow.io.fetch = spotify.fetch;
+    flow.io.netlifyRunner = async (args) => {
+      pushed.push(args);
+      return { code: 0, output: '' };
+    };
+    flow.io.openBrowser = (url) => {
+      void spotify.handle(new Request(url)).then((consent) => fetch(consent.headers.get('location')!));
+      return true;
+    };
+    return { ...flow, pushed, spotify };
+  }
+
+  it('stores the shell’s client id with the new token on Netlify, and leaves .env’s id as it was', async () => {
+    const flow = agreeingRun({ SPOTIFY_CLIENT_ID: CLIENT_ID, SPOTIFY_CLIENT_SECRET: CLIENT_SECRET });
+    await writeFile(flow.settings.envFile, 'SPOTIFY_CLIENT_ID=stale-id\n');
+    expect(await flow.run(), flow.err.join('\n')).toBe(0);
+    const saved = await readFile(flow.settings.envFile, 'utf8');
+    const token = /^SPOTIFY_REFRESH_TOKEN=(fake-refresh-\w+)$/m.exec(saved)?.[1];
+    expect(saved).toMatch(/^SPOTIFY_CLIENT_ID=stale-id\nSPOTIFY_REFRESH_TOKEN=/);
+    const values = Object.fromEntries(flow.pushed.map((args) => [args[1], args[2]]));
+    expect(values).toMatchObject({ SPOTIFY_CLIENT_ID: CLIENT_ID, SPOTIFY_CLIENT_SECRET: CLIENT_SECRET, SPOTIFY_REFRESH_TOKEN: token });
+  });
+
+  it('stores nothing on Netlify when the shell hides the token just saved, and says why', async () => {
+    const flow = agreeingRun({ SPOTIFY_CLIENT_ID: CLIENT_ID, SPOTIFY_CLIENT_SECRET: CLIENT_SECRET, SPOTIFY_REFRESH_TOKEN: 'stale-shell-token' });
+    expect(await flow.run()).toBe(1);
+    expect(flow.pushed).toEqual([]);
+    expect(flow.err.join('\n')).toContain('unset SPOTIFY_REFRESH_TOKEN');
+    expect(flow.err.join('\n')).toContain('Nothing was stored on Netlify');
   });
 });

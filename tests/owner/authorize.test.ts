@@ -41,9 +41,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function authorize(args: string[] = [], options: { stdin?: string } = {}): RunningCli {
+function authorize(args: string[] = [], options: { stdin?: string; env?: Record<string, string> } = {}): RunningCli {
   const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--port', '0', '--no-open', '--timeout', '20', ...args], {
-    env: { SPOTIFY_ACCOUNTS_URL: spotify.url },
+    env: { SPOTIFY_ACCOUNTS_URL: spotify.url, ...options.env },
     stdin: options.stdin,
   });
   running.push(cli);
@@ -192,6 +192,30 @@ describe('npm run authorize', () => {
     const after = await readFile(envFile, 'utf8');
     expect(after).toMatch(/^# only a comment\nSPOTIFY_CLIENT_ID=owner-client-id\nSPOTIFY_CLIENT_SECRET=owner-client-secret-0123456789\nSPOTIFY_REFRESH_TOKEN=fake-refresh-\w+\nSPOTIFY_REFRESH_TOKEN_ISSUED_AT=\S+\n$/);
     expect(cli.stdout()).not.toContain(CLIENT_SECRET);
+  });
+
+  it('takes the client id from the shell over .env, and saves to .env only what it asked for', async () => {
+    await writeFile(envFile, '# stale id below\nSPOTIFY_CLIENT_ID=stale-client-id\n');
+    // Only the secret is typed: asking for the id too would take it as the id.
+    const cli = authorize([], { stdin: `${CLIENT_SECRET}\n`, env: { SPOTIFY_CLIENT_ID: CLIENT_ID } });
+    const url = await authorizeUrl(cli);
+    expect(url.searchParams.get('client_id')).toBe(CLIENT_ID);
+    expect((await agreeInBrowser(url)).status).toBe(200);
+    expect(await cli.exit).toBe(0);
+    const after = await readFile(envFile, 'utf8');
+    expect(after).toMatch(/^# stale id below\nSPOTIFY_CLIENT_ID=stale-client-id\nSPOTIFY_CLIENT_SECRET=owner-client-secret-0123456789\nSPOTIFY_REFRESH_TOKEN=fake-refresh-\w+\n/);
+  });
+
+  it('warns when the shell sets the refresh token too, since it would hide the one saved, and says so in --help', async () => {
+    const cli = authorize([], { env: { SPOTIFY_REFRESH_TOKEN: 'stale-shell-token' } });
+    expect((await agreeInBrowser(await authorizeUrl(cli))).status).toBe(200);
+    expect(await cli.exit).toBe(0);
+    expect(cli.stderr()).toContain('SPOTIFY_REFRESH_TOKEN is also set in your shell, which wins over');
+    expect(cli.stderr()).toContain('unset SPOTIFY_REFRESH_TOKEN');
+
+    const help = runCli('scripts/authorize/main.ts', ['--help']);
+    expect(await help.exit).toBe(0);
+    expect(help.stdout()).toContain('A variable set in the shell environment wins over the same variable in .env');
   });
 
   it('with --netlify and no linked site, saves .env and says exactly which commands to run', async () => {

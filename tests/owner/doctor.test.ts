@@ -29,7 +29,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function doctor(options: { scenario?: ScenarioName; env?: Record<string, string | undefined>; hosts?: string } = {}) {
+async function doctor(options: { scenario?: ScenarioName; env?: Record<string, string | undefined>; hosts?: string; shell?: Record<string, string> } = {}) {
   spotify = await startFakeSpotifyServer({
     scenario: options.scenario ?? 'playing',
     clientId: SECRETS.SPOTIFY_CLIENT_ID,
@@ -41,7 +41,7 @@ async function doctor(options: { scenario?: ScenarioName; env?: Record<string, s
   const text = Object.entries(values).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`).join('\n');
   await writeFile(envFile, `# doctor test\n${text}\n`);
   const hosts = options.hosts ?? spotify.url;
-  const cli = runCli('scripts/doctor/main.ts', ['--dotenv', envFile], { env: { SPOTIFY_ACCOUNTS_URL: hosts, SPOTIFY_API_URL: hosts } });
+  const cli = runCli('scripts/doctor/main.ts', ['--dotenv', envFile], { env: { SPOTIFY_ACCOUNTS_URL: hosts, SPOTIFY_API_URL: hosts, ...options.shell } });
   const code = await cli.exit;
   const output = cli.stdout() + cli.stderr();
   for (const secret of Object.values(SECRETS)) expect(output, 'no secret value in the report').not.toContain(secret);
@@ -139,6 +139,19 @@ describe('npm run doctor', () => {
     expect(unreachable.output).toContain('check the connection (and SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL if set)');
   });
 
+  it('lets the shell environment win over .env, as npm run dev does, and says so in --help', async () => {
+    // .env points at a port nothing listens on; the shell points at the fake.
+    const nowhere = 'http://127.0.0.1:9';
+    const { code, output } = await doctor({ env: { SPOTIFY_ACCOUNTS_URL: nowhere, SPOTIFY_API_URL: nowhere } });
+    expect(code, output).toBe(0);
+    expect(output).toContain(`Using Spotify hosts from SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL: ${spotify!.url}, ${spotify!.url}`);
+    expect(spotify!.fake.requests.map((request) => request.url.pathname)).toContain('/v1/me/player/currently-playing');
+
+    const help = runCli('scripts/doctor/main.ts', ['--help']);
+    expect(await help.exit).toBe(0);
+    expect(help.stdout()).toContain('A variable set in the shell environment wins over the same variable in .env');
+  });
+
   it('saves a refresh token Spotify rotated during the check, and says how to update the site', async () => {
     const { code, output, envFile } = await doctor({ scenario: 'rotation' });
     expect(code).toBe(1);
@@ -147,5 +160,12 @@ describe('npm run doctor', () => {
     const saved = await readFile(envFile, 'utf8');
     expect(saved).toContain(`SPOTIFY_REFRESH_TOKEN=${spotify!.fake.acceptedRefreshToken}`);
     expect(saved.startsWith('# doctor test\n')).toBe(true);
+  });
+
+  it('warns when the shell sets the refresh token too, since it hides the rotated one it saved', async () => {
+    const { output } = await doctor({ scenario: 'rotation', shell: { SPOTIFY_REFRESH_TOKEN: SECRETS.SPOTIFY_REFRESH_TOKEN } });
+    expect(output).toContain('Token exchange works');
+    expect(output).toContain('SPOTIFY_REFRESH_TOKEN is also set in your shell, which wins over');
+    expect(output).toContain('unset SPOTIFY_REFRESH_TOKEN');
   });
 });
