@@ -42,7 +42,7 @@ export default function Track({ item, fetchedAt, now, stale }: Props) {
               <i />
             </span>
           )}
-          {statusOf(item, now, stale)}
+          <span>{statusOf(item, now, stale)}</span>
         </p>
         <p class="lw-title" data-field="title" title={item.title}>
           <Link href={item.url}>{item.title}</Link>

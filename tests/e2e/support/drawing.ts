@@ -1,8 +1,8 @@
 /**
  * In-page checks of how the widget draws what a screenshot would show: focus
- * rings cut off by boxes that clip. Each check runs in the page
- * (`page.evaluate(check)`), so each is self-contained and reads computed
- * styles and layout boxes only.
+ * rings cut off by boxes that clip, and text that runs out of its box without
+ * an ellipsis. Each check runs in the page (`page.evaluate(check)`), so each
+ * is self-contained and reads computed styles and layout boxes only.
  */
 
 export interface FocusedLink {
@@ -57,4 +57,30 @@ export function inspectFocus(): FocusedLink | null {
     }
   }
   return { label, href, problem: cuts.length ? `focus ring cut at the ${cuts.join(', ')}` : null };
+}
+
+/**
+ * Every text box in the widget's now-playing lines and top-artist names that
+ * is wider inside than out (scrollWidth > clientWidth) without ending in an
+ * ellipsis: text that stops mid-letter. An ellipsis needs text-overflow:
+ * ellipsis on a box that clips and lays out lines (a flex or grid container
+ * never shows one for its own text).
+ */
+export function textCutWithoutEllipsis(): string[] {
+  const root = document.querySelector('[data-widget="listening"]');
+  if (!root) return ['no widget'];
+  const problems: string[] = [];
+  for (const element of root.querySelectorAll<HTMLElement>('.lw-meta > *, .lw-meta > * *, .lw-artist > *')) {
+    if (element.scrollWidth <= element.clientWidth) continue;
+    const style = getComputedStyle(element);
+    const ellipsis =
+      style.textOverflow === 'ellipsis' && style.overflowX !== 'visible' && !/^(inline-)?(flex|grid)$/.test(style.display);
+    if (!ellipsis) {
+      problems.push(
+        `.${[...element.classList].join('.') || element.tagName.toLowerCase()} "${(element.textContent ?? '').trim().slice(0, 40)}" ` +
+          `overflows by ${element.scrollWidth - element.clientWidth} px with no ellipsis (display ${style.display}, text-overflow ${style.textOverflow})`,
+      );
+    }
+  }
+  return problems;
 }

@@ -1,0 +1,45 @@
+/**
+ * The widget on a 360 px phone, in every scenario, on the production build:
+ * no line of text stops mid-letter. Every text box that is too narrow for its
+ * text ends in an ellipsis, and the page does not scroll sideways.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SCENARIO_NAMES } from '../../src/lib/spotify/fake/scenarios';
+import { closeAfterTest, keepScreenshot } from './support/artifacts';
+import { launchBrowser, openPage } from './support/browser';
+import { textCutWithoutEllipsis } from './support/drawing';
+import { useScenario } from './support/fake-control';
+import { EXPECTED } from './support/scenario-states';
+import { waitForHydration, waitForState } from './support/widget';
+
+const siteUrl = inject('siteUrl');
+const fakeUrl = inject('fakeUrl');
+
+const PHONE = { width: 360, height: 800 };
+/** The hung scenario waits out the server render budget and then the function's deadline. */
+const STATE_TIMEOUT_MS = 20_000;
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('the widget on a 360 px phone', () => {
+  it.for(SCENARIO_NAMES)('cuts no text mid-letter in the %s scenario', async (scenario, context) => {
+    await useScenario(fakeUrl, scenario);
+    const probe = await openPage(browser, { viewport: PHONE });
+    closeAfterTest(context, probe, `narrow-${scenario}`);
+    const { page } = probe;
+    await page.goto(`${siteUrl}/`);
+    await waitForHydration(page);
+    await waitForState(page, EXPECTED[scenario].state, STATE_TIMEOUT_MS);
+    await keepScreenshot(context, page, `narrow-${scenario}`);
+
+    expect(await page.evaluate(textCutWithoutEllipsis), 'text boxes that overflow without an ellipsis').toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 'no sideways scrolling').toBeLessThanOrEqual(0);
+  });
+});
