@@ -57,7 +57,11 @@ export default function Track({ item, fetchedAt, now, stale }: Props) {
             ))}
           </p>
         )}
-        {item.album && <p class="lw-muted lw-album">{item.album}</p>}
+        {item.album && (
+          <p class="lw-muted lw-album">
+            <bdi>{item.album}</bdi>
+          </p>
+        )}
         {position !== null && (
           <div class="lw-prog">
             <span>{clock(position)}</span>

@@ -177,6 +177,22 @@ describe('Listening states', () => {
     for (const link of widget.root().querySelectorAll('a')) expect(link.getAttribute('href')).toMatch(/^https:\/\//);
   });
 
+  it('isolates every name from Spotify in its own direction, so right-to-left text cannot reorder its neighbours', () => {
+    for (const { title, initial, failed } of examples) {
+      const widget = renderWidget({ initial, failed }, frozen);
+      const item = initial?.nowPlaying;
+      const names = [
+        ...widget.root().querySelectorAll('[data-field="title"] > *, .lw-meta > .lw-muted > *, .lw-album > *, .lw-row > li > .lw-artist'),
+      ];
+      const expected = item ? 1 + item.artists.length + (item.album ? 1 : 0) + (initial?.topArtists?.length ?? 0) : 0;
+      if (!failed) expect(names, `${title}: names`).toHaveLength(expected);
+      for (const name of names) {
+        expect(name.tagName === 'BDI' || name.getAttribute('dir') === 'auto', `${title}: "${name.textContent}" isolated`).toBe(true);
+      }
+      cleanup();
+    }
+  });
+
   it('never shows undefined, null, NaN, an empty link or an image without size and alt, in any state', () => {
     for (const { title, initial, failed } of examples) {
       const widget = renderWidget({ initial, failed }, frozen);

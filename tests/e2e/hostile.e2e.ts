@@ -60,6 +60,15 @@ describe('hostile track and artist names', () => {
       expect(injected, 'no markup from Spotify became elements').toEqual({ images: 0, scripts: 0, bold: 0, scriptLinks: 0, insecureImages: 0 });
       expect(hostile.dialogs, 'no script from Spotify ran').toEqual([]);
       expect(await widgetRoot(page).innerText()).toContain('مرحبا');
+      // Each name from Spotify is its own bidi island (dir="auto" or <bdi>), so a right-to-left
+      // name cannot pull the ", " after it or a neighbouring name into its run.
+      const names = await widgetRoot(page).evaluate((root) =>
+        [...root.querySelectorAll('[data-field="title"] > *, .lw-meta > .lw-muted > *, .lw-album > *, .lw-row > li > .lw-artist')].map(
+          (name) => `${getComputedStyle(name).unicodeBidi}: ${(name.textContent ?? '').slice(0, 24)}`,
+        ),
+      );
+      expect(names.length, 'title, two artists, album and top artists').toBeGreaterThanOrEqual(4);
+      expect(names.filter((name) => !/^(isolate|plaintext|isolate-override):/.test(name)), 'names not isolated').toEqual([]);
 
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, 'no horizontal scrolling').toBeLessThanOrEqual(0);
