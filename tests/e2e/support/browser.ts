@@ -60,6 +60,8 @@ export function unexpectedErrors(errors: PageError[], { apiMayFail }: { apiMayFa
 export interface PageOptions {
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
+  /** The visitor's prefers-reduced-motion setting; Chromium's default is no-preference. */
+  reducedMotion?: 'reduce' | 'no-preference';
 }
 
 /** A stand-in for album art and artist photos, which live on Spotify's CDN and cannot load offline. */
@@ -85,6 +87,7 @@ export async function openPage(browser: Browser, options: PageOptions = {}): Pro
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 900 },
     colorScheme: options.colorScheme ?? 'light',
+    reducedMotion: options.reducedMotion ?? 'no-preference',
   });
   const errors: PageError[] = [];
   const apiRequests: string[] = [];
