@@ -73,10 +73,14 @@ describe('the first HTML response of the home page', () => {
     const { headers } = await firstHtml();
     const csp = headers.get('content-security-policy') ?? '';
     // The site's own directives (src/middleware.ts) and Astro's script hashes, in the one header.
-    for (const directive of ["default-src 'self'", "frame-ancestors 'none'", "connect-src 'self'", 'script-src']) {
+    for (const directive of ["default-src 'self'", "img-src 'self' https:", "frame-ancestors 'none'", "connect-src 'self'", 'script-src']) {
       expect(csp, `CSP has ${directive}`).toContain(directive);
     }
+    expect(csp, 'inline code runs only by hash').not.toContain('unsafe-inline');
     expect(headers.get('x-content-type-options')).toBe('nosniff');
+    expect(headers.get('x-frame-options')).toBe('DENY');
+    expect(headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+    expect(headers.get('permissions-policy')).toContain('camera=()');
   });
 
   // The CDN honours Netlify-CDN-Cache-Control; `netlify serve` passes it through without caching.
@@ -85,7 +89,7 @@ describe('the first HTML response of the home page', () => {
     ['rate_limited', FAKE_RETRY_AFTER_S, "a rate limit, for Spotify's Retry-After"],
     ['down', UPSTREAM_ERROR_CACHE_S, 'a failing Spotify, briefly'],
     ['hung', LATE_PAGE_CACHE_S, 'a render past the budget, a few seconds'],
-  ] as const)('is cached on the CDN in the %s scenario (%d s: %s)', async (scenario, seconds) => {
+  ] as const)('is cached on the CDN in the %s scenario (%d s: %s)', async (scenario, seconds, _why) => {
     await useScenario(fakeUrl, scenario);
     const { headers } = await firstHtml();
     expect(headers.get('netlify-cdn-cache-control'), 'CDN cache').toMatch(new RegExp(`^public, durable, s-maxage=${seconds}(,|$)`));
