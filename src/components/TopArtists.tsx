@@ -18,8 +18,9 @@ export default function TopArtists({ artists, range }: Props) {
         <p class="lw-note">Top artists are unavailable right now</p>
       ) : artists.length ? (
         <ul class="lw-row" data-field="top-artists">
-          {artists.map((artist) => (
-            <li key={artist.url ?? artist.name}>
+          {/* By position: names repeat, and an artist may have no link to key by. */}
+          {artists.map((artist, i) => (
+            <li key={i}>
               <Link href={artist.url} class="lw-artist">
                 <Art key={artist.imageUrl} src={artist.imageUrl} size={AVATAR_PX} alt="" class="lw-avatar" />
                 <span>{artist.name}</span>

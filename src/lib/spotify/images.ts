@@ -1,6 +1,9 @@
 import type { RawImage } from './wire';
 
-/** The now-playing slot is 300 px at most on a 2x screen; smaller sizes would blur. */
+/**
+ * The now-playing slot is 112 CSS px, 224 device px on a 2x screen: Spotify's
+ * 300 px size (of 640, 300 and 64) is the smallest that covers it; 64 would blur.
+ */
 export const COVER_MIN_WIDTH = 300;
 /** Top-artist avatars are 56 px; 160 px covers them on screens up to 2.8x. */
 export const AVATAR_MIN_WIDTH = 160;
