@@ -1,7 +1,8 @@
 /**
  * The widget on a 360 px phone, in every scenario, on the production build:
  * no line of text stops mid-letter. Every text box that is too narrow for its
- * text ends in an ellipsis, and the page does not scroll sideways.
+ * text ends in an ellipsis, and the page does not scroll sideways. Top-artist
+ * names of a few short words take two lines there rather than an ellipsis.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,7 +12,7 @@ import { launchBrowser, openPage } from './support/browser';
 import { textCutWithoutEllipsis } from './support/drawing';
 import { useScenario } from './support/fake-control';
 import { EXPECTED } from './support/scenario-states';
-import { waitForHydration, waitForState } from './support/widget';
+import { topArtists, waitForHydration, waitForState } from './support/widget';
 
 const siteUrl = inject('siteUrl');
 const fakeUrl = inject('fakeUrl');
@@ -41,5 +42,22 @@ describe('the widget on a 360 px phone', () => {
 
     expect(await page.evaluate(textCutWithoutEllipsis), 'text boxes that overflow without an ellipsis').toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), 'no sideways scrolling').toBeLessThanOrEqual(0);
+  });
+
+  it('shows top-artist names of short words whole, on two lines if need be', async (context) => {
+    await useScenario(fakeUrl, 'playing');
+    const probe = await openPage(browser, { viewport: PHONE });
+    closeAfterTest(context, probe, 'narrow-top-artist-names');
+    const { page } = probe;
+    await page.goto(`${siteUrl}/`);
+    await waitForHydration(page);
+    await waitForState(page, 'playing');
+    const names = await topArtists(page).locator('.lw-artist > span:last-child').evaluateAll((spans) =>
+      spans.map((span) => ({ name: span.textContent ?? '', whole: span.scrollWidth <= span.clientWidth && span.scrollHeight <= span.clientHeight })),
+    );
+    // The fixtures' multi-word names ("The Lanterns", "Juniper Drive", "Okonkwo & Sons") each fit two lines.
+    const multiWord = names.filter(({ name }) => name.includes(' '));
+    expect(multiWord.length, 'multi-word names in the fixture').toBeGreaterThanOrEqual(3);
+    expect(multiWord.filter(({ whole }) => !whole).map(({ name }) => name), 'names cut short').toEqual([]);
   });
 });
