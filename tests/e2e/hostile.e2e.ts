@@ -4,24 +4,17 @@
  * inert text, and the widget keeps the layout of an ordinary track, on a
  * phone and on a desktop.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { HOSTILE_TRACK } from '../../src/lib/spotify/fixtures';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';
-import { launchBrowser, openPage, unexpectedErrors } from './support/browser';
+import { browserForFile, openPage, unexpectedErrors } from './support/browser';
 import { useScenario } from './support/fake-control';
 import { waitForHydration, waitForState, widgetRoot, widgetTitle } from './support/widget';
 
 const siteUrl = inject('siteUrl');
 const fakeUrl = inject('fakeUrl');
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 const VIEWPORTS = { phone: { width: 375, height: 800 }, desktop: { width: 1280, height: 900 } };
 
@@ -30,7 +23,7 @@ describe('hostile track and artist names', () => {
     it(`render as text with the layout of an ordinary track (${device})`, async (context) => {
       const heightOf = async (scenario: 'playing' | 'hostile') => {
         await useScenario(fakeUrl, scenario);
-        const probe = await openPage(browser, { viewport });
+        const probe = await openPage(browser(), { viewport });
         closeAfterTest(context, probe, `hostile-${device}-${scenario}`);
         const dialogs: string[] = [];
         probe.page.on('dialog', (dialog) => {

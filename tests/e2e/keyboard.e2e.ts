@@ -4,11 +4,10 @@
  * box cuts off, on a desktop and on a 360 px phone, in the scenarios whose
  * links sit in clipping lines and the scrolling top-artists row.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { ScenarioName } from '../../src/lib/spotify/fake/scenarios';
 import { closeAfterTest } from './support/artifacts';
-import { launchBrowser, openPage } from './support/browser';
+import { browserForFile, openPage } from './support/browser';
 import { inspectFocus, type FocusedLink } from './support/drawing';
 import { useScenario } from './support/fake-control';
 import { EXPECTED } from './support/scenario-states';
@@ -23,19 +22,13 @@ const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 360, 
 /** More presses than the page has links before and in the widget. */
 const MAX_TABS = 40;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 describe.each(SCENARIOS)('keyboard focus in the %s scenario', (scenario) => {
   for (const [device, viewport] of Object.entries(VIEWPORTS)) {
     it(`reaches every widget link with Tab and shows each one's focus ring whole (${device})`, async (context) => {
       await useScenario(fakeUrl, scenario);
-      const probe = await openPage(browser, { viewport });
+      const probe = await openPage(browser(), { viewport });
       closeAfterTest(context, probe, `keyboard-${scenario}-${device}`);
       const { page } = probe;
       await page.goto(`${siteUrl}/`);

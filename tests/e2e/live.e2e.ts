@@ -4,13 +4,12 @@
  * the tab is hidden. The page's clock is Playwright's, so a poll interval
  * passes in an instant instead of in real seconds.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
+import { describe, expect, inject, it, type TestContext } from 'vitest';
 import { MIN_POLL_MS } from '../../src/components/first-paint';
 import { PLAYLIST } from '../../src/lib/spotify/fixtures';
 import { site } from '../../src/site.config';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';
-import { launchBrowser, openPage, unexpectedErrors, type ProbedPage } from './support/browser';
+import { browserForFile, openPage, unexpectedErrors, type ProbedPage } from './support/browser';
 import { controlFake, useScenario } from './support/fake-control';
 import { setTabHidden } from './support/visibility';
 import { waitForHydration, waitForState, widgetTitle } from './support/widget';
@@ -22,18 +21,12 @@ const POLL_MS = Math.max(MIN_POLL_MS, site.pollIntervalMs);
 
 const isApi = (url: string) => new URL(url).pathname === '/api/spotify';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 /** The home page in the playing scenario, hydrated, with the page's clock under the test's control. */
 async function openPlaying(context: TestContext, name: string): Promise<ProbedPage> {
   await useScenario(fakeUrl, 'playing');
-  const probe = await openPage(browser);
+  const probe = await openPage(browser());
   closeAfterTest(context, probe, name);
   await probe.page.clock.install();
   await probe.page.goto(`${siteUrl}/`);
@@ -88,7 +81,7 @@ describe('the island on the production build', () => {
 
   it('recovers from a Spotify outage at the first paint without moving the page', async (context) => {
     await useScenario(fakeUrl, 'down');
-    const probe = await openPage(browser);
+    const probe = await openPage(browser());
     closeAfterTest(context, probe, 'island-recovers');
     const { page } = probe;
     await page.clock.install();

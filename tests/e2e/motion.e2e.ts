@@ -4,23 +4,17 @@
  * less motion. (The progress bar's locally moving position is covered by the
  * component tests.)
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { closeAfterTest } from './support/artifacts';
-import { launchBrowser, openPage } from './support/browser';
+import { browserForFile, openPage } from './support/browser';
 import { useScenario } from './support/fake-control';
 import { waitForHydration, waitForState } from './support/widget';
 
 const siteUrl = inject('siteUrl');
 const fakeUrl = inject('fakeUrl');
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 /** Each equalizer bar's CSS animation name and whether an animation of it is running. */
 function bars(page: Page) {
@@ -38,7 +32,7 @@ describe('the equalizer bars', () => {
     ['reduce', { animation: 'none', running: false }],
   ] as const)('with prefers-reduced-motion: %s', async ([reducedMotion, expected], context) => {
     await useScenario(fakeUrl, 'playing');
-    const probe = await openPage(browser, { reducedMotion });
+    const probe = await openPage(browser(), { reducedMotion });
     closeAfterTest(context, probe, `motion-${reducedMotion}`);
     await probe.page.goto(`${siteUrl}/`);
     await waitForHydration(probe.page);

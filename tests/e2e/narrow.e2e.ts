@@ -4,11 +4,10 @@
  * text ends in an ellipsis, and the page does not scroll sideways. Top-artist
  * names of a few short words take two lines there rather than an ellipsis.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { SCENARIO_NAMES } from '../../src/lib/spotify/fake/scenarios';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';
-import { launchBrowser, openPage } from './support/browser';
+import { browserForFile, openPage } from './support/browser';
 import { textCutWithoutEllipsis } from './support/drawing';
 import { useScenario } from './support/fake-control';
 import { EXPECTED } from './support/scenario-states';
@@ -21,18 +20,12 @@ const PHONE = { width: 360, height: 800 };
 /** The hung scenario waits out the server render budget and then the function's deadline. */
 const STATE_TIMEOUT_MS = 20_000;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 describe('the widget on a 360 px phone', () => {
   it.for(SCENARIO_NAMES)('cuts no text mid-letter in the %s scenario', async (scenario, context) => {
     await useScenario(fakeUrl, scenario);
-    const probe = await openPage(browser, { viewport: PHONE });
+    const probe = await openPage(browser(), { viewport: PHONE });
     closeAfterTest(context, probe, `narrow-${scenario}`);
     const { page } = probe;
     await page.goto(`${siteUrl}/`);
@@ -46,7 +39,7 @@ describe('the widget on a 360 px phone', () => {
 
   it('shows top-artist names of short words whole, on two lines if need be', async (context) => {
     await useScenario(fakeUrl, 'playing');
-    const probe = await openPage(browser, { viewport: PHONE });
+    const probe = await openPage(browser(), { viewport: PHONE });
     closeAfterTest(context, probe, 'narrow-top-artist-names');
     const { page } = probe;
     await page.goto(`${siteUrl}/`);

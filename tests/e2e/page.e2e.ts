@@ -3,12 +3,11 @@
  * JavaScript runs: the server render already carries the track, the page is
  * served whatever Spotify does, and no secret reaches a visitor.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { LATE_PAGE_CACHE_S } from '../../src/components/first-paint';
 import { FAKE_RETRY_AFTER_S, SCENARIO_NAMES } from '../../src/lib/spotify/fake/scenarios';
 import { CDN_MAX_AGE_S, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/http-response';
-import { launchBrowser, openPage } from './support/browser';
+import { browserForFile, openPage } from './support/browser';
 import { useScenario } from './support/fake-control';
 import { EXPECTED } from './support/scenario-states';
 
@@ -98,17 +97,11 @@ describe('the first HTML response of the home page', () => {
 });
 
 describe('everything the browser downloads', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = browserForFile();
 
   it.each(['playing', 'revoked'] as const)('holds no secret (%s)', async (scenario) => {
     await useScenario(fakeUrl, scenario);
-    const probe = await openPage(browser);
+    const probe = await openPage(browser());
     try {
       const bodies: Promise<string>[] = [];
       probe.page.on('response', (response) => {

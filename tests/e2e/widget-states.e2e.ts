@@ -5,12 +5,11 @@
  * or CSP violations, no layout shift, no serious axe violations, in light and
  * dark. A screenshot of each state is kept in test-results/e2e/.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { SCENARIO_NAMES } from '../../src/lib/spotify/fake/scenarios';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';
 import { seriousA11yViolations } from './support/axe';
-import { launchBrowser, openPage, unexpectedErrors } from './support/browser';
+import { browserForFile, openPage, unexpectedErrors } from './support/browser';
 import { useScenario } from './support/fake-control';
 import { EXPECTED } from './support/scenario-states';
 import { QUIET_ERROR_TEXT, visitorTextProblems, waitForHydration, waitForState, widgetRoot, widgetTitle } from './support/widget';
@@ -23,13 +22,7 @@ const SETTLE_MS = 500;
 /** The hung scenario waits out the server render budget and then the function's read timeout. */
 const STATE_TIMEOUT_MS = 20_000;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 describe.each(SCENARIO_NAMES)('the page when Spotify is in the %s scenario', (scenario) => {
   const expected = EXPECTED[scenario];
@@ -37,7 +30,7 @@ describe.each(SCENARIO_NAMES)('the page when Spotify is in the %s scenario', (sc
   for (const colorScheme of ['light', 'dark'] as const) {
   it(`shows the ${expected.state} state cleanly (${colorScheme})`, async (context) => {
     await useScenario(fakeUrl, scenario);
-    const probe = await openPage(browser, { colorScheme });
+    const probe = await openPage(browser(), { colorScheme });
     closeAfterTest(context, probe, `${scenario}-${colorScheme}`);
     const { page } = probe;
 

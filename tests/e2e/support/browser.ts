@@ -4,6 +4,7 @@
  * widget's API, and requests that tried to leave the machine.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -23,6 +24,25 @@ export function launchBrowser(): Promise<Browser> {
         (error instanceof Error ? error.message : String(error)),
     );
   });
+}
+
+/**
+ * One Chromium for the calling test file: launched before its tests, closed
+ * after them. Call it at the top of a file (or a describe); the getter gives
+ * the browser inside tests.
+ */
+export function browserForFile(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('The browser is not launched yet: open pages inside a test.');
+    return browser;
+  };
 }
 
 export interface ProbedPage {
