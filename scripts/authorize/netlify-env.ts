@@ -9,10 +9,11 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { CREDENTIAL_VARS, DEPLOYED_CONTEXTS } from '../../src/lib/spotify';
 
-export const NETLIFY_VARS = ['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT'] as const;
-const SECRET_VARS = new Set<string>(['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN']);
-const DEPLOYED_CONTEXTS = ['production', 'deploy-preview', 'branch-deploy'];
+/** The credentials are stored as secrets; the issue time is public. */
+export const NETLIFY_VARS = [...CREDENTIAL_VARS, 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT'] as const;
+const SECRET_VARS = new Set<string>(CREDENTIAL_VARS);
 
 /** Runs the Netlify CLI with arguments; resolves with its exit code and combined output. */
 export type NetlifyRunner = (args: string[]) => Promise<{ code: number; output: string }>;

@@ -13,7 +13,7 @@ export const DEFAULT_API_URL = 'https://api.spotify.com';
 export const CREDENTIAL_VARS = ['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN'] as const;
 
 /** Netlify `CONTEXT` values that mean "a deployed site": never demo data there. */
-const DEPLOYED_CONTEXTS = new Set(['production', 'deploy-preview', 'branch-deploy']);
+export const DEPLOYED_CONTEXTS = ['production', 'deploy-preview', 'branch-deploy'] as const;
 
 export interface SpotifyConfig {
   clientId: string;
@@ -40,7 +40,7 @@ export type ConfigState =
  * under `netlify serve`, which counts as deployed. Either one is enough.
  */
 export const isDeployed = (env: EnvAccessor, deployContext?: string): boolean =>
-  [deployContext, env('CONTEXT')].some((context) => DEPLOYED_CONTEXTS.has(context ?? ''));
+  [deployContext, env('CONTEXT')].some((context) => (DEPLOYED_CONTEXTS as readonly string[]).includes(context ?? ''));
 
 export function readConfig(env: EnvAccessor, deployContext?: string): ConfigState {
   const value = (name: string) => env(name)?.trim() || undefined;

@@ -1,7 +1,7 @@
 export * from './types';
 export { SpotifyError, ok, fail, type Result } from './errors';
 export * from './budget';
-export { readConfig, isDeployed, CREDENTIAL_VARS, DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, type ConfigState, type EnvAccessor, type SpotifyConfig } from './config';
+export { readConfig, isDeployed, CREDENTIAL_VARS, DEPLOYED_CONTEXTS, DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, type ConfigState, type EnvAccessor, type SpotifyConfig } from './config';
 export { parseListeningQuery, DEFAULT_QUERY, type ListeningQuery } from './query';
 export { getListening, type ListeningOptions, type Logger } from './listening';
 export { getDemoListening, DEMO_NOTICE } from './demo';

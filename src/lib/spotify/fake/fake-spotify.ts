@@ -1,9 +1,11 @@
 import { EPISODE, HOSTILE_TRACK, LOCAL_FILE_TRACK, PLAYLIST, TOP_ARTISTS } from '../fixtures';
+import { REQUIRED_SCOPES } from '../reads';
 import type { Fetch } from '../upstream';
 import type { RawCurrentlyPlaying, RawTrack } from '../wire';
 import { FAKE_RETRY_AFTER_S, type ScenarioName } from './scenarios';
 
-export const FAKE_SCOPES = 'user-read-currently-playing user-read-recently-played user-top-read';
+/** Every scope the widget needs: the fake grants them all unless a scenario says otherwise. */
+export const FAKE_SCOPES = Object.values(REQUIRED_SCOPES).join(' ');
 
 /** A request as the fake saw it, for tests that assert on the exact upstream traffic. */
 export interface RecordedRequest {
@@ -115,7 +117,7 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
     const accessToken = `fake-access-${issuedAccessTokens.size + 1}`;
     issuedAccessTokens.add(accessToken);
     // A token that lacks a scope says so in `scope`, as Spotify's does.
-    const scope = fake.scenario === 'scope_missing' ? FAKE_SCOPES.replace(' user-top-read', '') : FAKE_SCOPES;
+    const scope = fake.scenario === 'scope_missing' ? FAKE_SCOPES.replace(` ${REQUIRED_SCOPES.topArtists}`, '') : FAKE_SCOPES;
     return { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, scope };
   }
 
