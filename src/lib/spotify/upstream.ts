@@ -9,7 +9,7 @@ export interface UpstreamAnswer {
 }
 
 /** Used when a 429 comes without a usable Retry-After. */
-const DEFAULT_RETRY_AFTER_S = 30;
+export const DEFAULT_RETRY_AFTER_S = 30;
 
 /**
  * The one place the core touches the network. Timeouts and unreachable hosts
@@ -75,10 +75,24 @@ export function parseJson<T>(answer: UpstreamAnswer, what: string): Result<T> {
   return fail(new SpotifyError('upstream_error', `Spotify's ${what} sent a malformed body.`));
 }
 
-/** Seconds from a Retry-After header (delta-seconds or an HTTP date). */
+/**
+ * The shape of an HTTP-date (RFC 9110 §5.6.7) in any of its three forms:
+ * "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT" and
+ * "Sun Nov  6 08:49:37 1994". Checked before Date.parse, which reads
+ * garbage such as "1.5" or "-5" as dates in 2001.
+ */
+const HTTP_DATE = /^[A-Z][a-z]{2,8},? [\dA-Za-z -]+ \d{2}:\d{2}:\d{2}(?: \d{4})?(?: GMT)?$/;
+
+/**
+ * Seconds from a Retry-After header: delay-seconds, or an HTTP-date counted
+ * from `now`. At least 1, so a date already past still means "wait"; a value
+ * that is neither gives DEFAULT_RETRY_AFTER_S.
+ */
 export function parseRetryAfter(header: string | null, now: Date = new Date()): number {
-  if (header && /^\d+$/.test(header.trim())) return Math.max(1, Number(header.trim()));
-  const date = header ? Date.parse(header) : Number.NaN;
+  const value = header?.trim() ?? '';
+  if (/^\d+$/.test(value)) return Math.max(1, Number(value));
+  // asctime dates carry no zone, but HTTP-dates are all GMT.
+  const date = HTTP_DATE.test(value) ? Date.parse(value.endsWith('GMT') ? value : `${value} GMT`) : Number.NaN;
   if (!Number.isNaN(date)) return Math.max(1, Math.ceil((date - now.getTime()) / 1000));
   return DEFAULT_RETRY_AFTER_S;
 }
