@@ -20,6 +20,8 @@ describe('parseRetryAfter', () => {
   });
 
   it('reads an HTTP-date as the seconds from the injected clock until then, in all three forms', () => {
+    // A zone far from UTC, so an asctime date read as local time would be hours out.
+    vi.stubEnv('TZ', 'Pacific/Auckland');
     expect(parseRetryAfter(TWO_MINUTES_LATER, TEST_NOW), 'IMF-fixdate').toBe(120);
     expect(parseRetryAfter('Monday, 23-Nov-26 12:02:00 GMT', TEST_NOW), 'RFC 850 date').toBe(120);
     expect(parseRetryAfter('Mon Nov 23 12:02:00 2026', TEST_NOW), 'asctime date, read as GMT').toBe(120);
