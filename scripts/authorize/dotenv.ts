@@ -1,21 +1,13 @@
 /**
- * Reading and editing a `.env` file as text, so that an edit keeps every other
- * line, comment and blank line exactly as the owner wrote it. Values are read
- * the way Node's `process.loadEnvFile` reads them (astro dev loads .env with
- * it), and written so that both readers get back exactly the value written.
+ * Writing a `.env` file as text, so that an edit keeps every other line,
+ * comment and blank line exactly as the owner wrote it. Reading is Node's
+ * `util.parseEnv`, the parser `process.loadEnvFile` uses (astro dev loads .env
+ * with it); neither Node nor dotenv writes, so this module does, in the forms
+ * that parser gives back unchanged.
  */
 
+/** Which lines assign which key: an edit replaces the line Node would read. */
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/;
-
-/** The values a file assigns; when a key is assigned twice the last assignment wins, as in Node. */
-export function parseDotenv(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = ASSIGNMENT.exec(line);
-    if (match) values[match[1]!] = unquote(match[2]!);
-  }
-  return values;
-}
 
 /**
  * Sets each key on the last line that assigns it (the one readers use) and
@@ -41,24 +33,11 @@ export function setDotenvValues(text: string, values: Record<string, string>): s
 }
 
 /**
- * Node's reading: a quoted value ends at the first matching quote; single
- * quotes and backticks are literal; double quotes turn `\n` into a newline and
- * nothing else (a backslash stays a backslash). Unquoted, `#` starts a comment.
+ * The plainest form Node's parser gives back unchanged. How it reads: a quoted
+ * value ends at the first matching quote; single quotes and backticks are
+ * literal; double quotes turn `\n` into a newline and nothing else (a
+ * backslash stays a backslash). Unquoted, `#` starts a comment and the value is trimmed.
  */
-function unquote(raw: string): string {
-  const value = raw.trimStart();
-  const quote = value[0];
-  if (quote === '"' || quote === "'" || quote === '`') {
-    const end = value.indexOf(quote, 1);
-    if (end !== -1) {
-      const inner = value.slice(1, end);
-      return quote === '"' ? inner.replace(/\\n/g, '\n') : inner;
-    }
-  }
-  return value.replace(/#.*$/, '').trim();
-}
-
-/** The inverse of `unquote`: the plainest form both readers give back unchanged. */
 function quote(value: string): string {
   if (/^[A-Za-z0-9_\-.:/+=~@]*$/.test(value)) return value;
   if (!/[\r\n]/.test(value)) {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseDotenv, setDotenvValues } from './dotenv';
+import { parseEnv } from 'node:util';
+import { setDotenvValues } from './dotenv';
 
 /** The file's text, or '' when it does not exist yet. */
 export async function readTextIfExists(path: string): Promise<string> {
@@ -28,8 +29,10 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   }
 }
 
+/** The values the file assigns, read as `npm run dev` reads them. */
 export async function readDotenvFile(path: string): Promise<Record<string, string>> {
-  return parseDotenv(await readTextIfExists(path));
+  // parseEnv only ever sets keys to strings; its type allows undefined.
+  return parseEnv(await readTextIfExists(path)) as Record<string, string>;
 }
 
 export async function updateDotenvFile(path: string, values: Record<string, string>): Promise<void> {
