@@ -161,6 +161,14 @@ describe('getListening: now playing', () => {
     expect(nowPlaying).toMatchObject({ title: 'demo-take-3.mp3', artists: [], album: null, imageUrl: null, url: null });
   });
 
+  it('treats a 200 with an empty body from currently-playing as nothing playing, like a 204', async () => {
+    useFakeSpotify({ scenario: 'last_played' });
+    server.use(http.get(`${DEFAULT_API_URL}/v1/me/player/currently-playing`, () => new HttpResponse('', { status: 200 })));
+    const value = await expectOk();
+    expect(value.errors, 'no error for the empty body').toBeUndefined();
+    expect(value.nowPlaying, 'falls back to the last played track').toMatchObject({ source: 'recent', title: PLAYLIST[1]!.name });
+  });
+
   it('answers null now playing and empty top artists for an empty history', async () => {
     useFakeSpotify({ scenario: 'empty_history' });
     const value = await expectOk();
