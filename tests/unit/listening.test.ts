@@ -1,12 +1,14 @@
 /**
  * getListening: the core's orchestration against the msw-backed fake. Covers
  * the token request on the wire, the two-round-trip shape, the now-playing
- * fallback rules and partial failures.
+ * fallback rules and partial failures; and the deadline loadListening puts
+ * over the whole call.
  */
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, getListening, type ListeningOptions, type SpotifyConfig } from '../../src/lib/spotify';
+import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, DEFAULT_QUERY, getListening, type ListeningOptions, type SpotifyConfig } from '../../src/lib/spotify';
 import { EPISODE, PLAYLIST } from '../../src/lib/spotify/fixtures';
+import { loadListening } from '../../src/server/listening-service';
 import { server } from '../setup/msw';
 import { TEST_CREDENTIALS, TEST_NOW, useFakeSpotify } from '../mocks/spotify';
 
@@ -240,5 +242,17 @@ describe('getListening: token rotation', () => {
     expect(value.nowPlaying).not.toBeNull();
     expect(warn).toHaveBeenCalledOnce();
     expect(String(warn.mock.calls[0]![0])).not.toContain('~r1');
+  });
+});
+
+describe('loadListening: the whole-call deadline', () => {
+  it('gives up when the call budget is spent, before any single request times out', async () => {
+    useFakeSpotify();
+    server.use(http.post(`${DEFAULT_ACCOUNTS_URL}/api/token`, () => new Promise<never>(() => undefined)));
+    const env = (name: string) => (TEST_CREDENTIALS as Record<string, string>)[name];
+    const result = await loadListening(DEFAULT_QUERY, { env, store: null, callBudgetMs: 50 });
+    expect(result.ok || result.error.code).toBe('upstream_timeout');
+    // The token request's own timeout would say "within 4 s": this one is the call's deadline.
+    expect(result.ok || result.error.message, "the call's deadline, not the request's timeout").toContain('in time');
   });
 });
