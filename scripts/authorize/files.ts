@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, readlink, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { setDotenvValues } from './dotenv';
 
@@ -17,15 +17,30 @@ export async function readTextIfExists(path: string): Promise<string> {
 /**
  * Writes beside the target, then renames over it: a crash or a full disk
  * leaves the old `.env` whole, never half a file. Owner-only, since it holds secrets.
+ * When `path` is a symlink, the file it points to is the one replaced, so the
+ * link stays a link (renaming over the link itself would turn it into a copy).
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const target = await linkTarget(path);
+  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFile(temporary, text, { mode: 0o600 });
-    await rename(temporary, path);
+    await rename(temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
+  }
+}
+
+/** The file that a write to `path` should replace: `path` itself, or the file its symlinks end at. */
+async function linkTarget(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // Nothing there yet, or a link to a file not created yet: write where the link points.
+    const link = await readlink(path).catch(() => null);
+    return link === null ? path : linkTarget(resolve(dirname(path), link));
   }
 }
 
