@@ -3,12 +3,19 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 type Props = { src: string | null; size: number; alt: string; class: string };
 
 /**
- * An image of fixed size that never leaves a hole: no URL, a non-https URL or
+ * Pictures from Spotify come over https; demo pictures are this site's own
+ * files (`/demo/…`). Anything else (http, `//host`, `javascript:`) is refused.
+ */
+export const isShowableImage = (src: string | null): src is string =>
+  !!src && (src.startsWith('https://') || /^\/(?![/\\])/.test(src));
+
+/**
+ * An image of fixed size that never leaves a hole: no URL, a refused URL or
  * a failed load all show a styled placeholder of the same size. Give it
  * `key={src}` so a new picture starts fresh.
  */
 export default function Art({ src, size, alt, class: cls }: Props) {
-  const [broken, setBroken] = useState(!src?.startsWith('https://'));
+  const [broken, setBroken] = useState(!isShowableImage(src));
   const img = useRef<HTMLImageElement>(null);
   // A load that failed before hydration fired its error event before our handler existed.
   useEffect(() => {

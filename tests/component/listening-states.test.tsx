@@ -89,6 +89,14 @@ describe('Listening states', () => {
     expect(real.queryByText('Demo data')).toBeNull();
   });
 
+  it('shows demo data with its pictures, which the site serves itself', () => {
+    const widget = renderWidget(start('Demo'), frozen);
+    const pictures = [...widget.root().querySelectorAll('img')].map((img) => img.getAttribute('src'));
+    expect(widget.root().querySelector('.lw-ph'), 'no placeholder').toBeNull();
+    expect(pictures.length, 'a cover and top-artist portraits').toBe(1 + example('Demo').initial!.topArtists!.length);
+    for (const src of pictures) expect(src).toMatch(/^\/demo\/.+\.svg$/);
+  });
+
   it('shows only the quiet sentence when Spotify failed before any good data', () => {
     const widget = renderWidget(start('Error, no data'), frozen);
     expect(widget.state()).toBe('error');
