@@ -230,6 +230,24 @@ describe('npm run authorize', () => {
   });
 });
 
+describe('npm run authorize with a bad argument', () => {
+  it.each([
+    { args: ['--redirect-uri', 'notaurl'], problem: '--redirect-uri must be a full URL such as http://127.0.0.1:8888/callback, got "notaurl".' },
+    { args: ['--port', '-1'], problem: "Option '--port' argument is ambiguous." },
+    { args: ['--bogus'], problem: "Unknown option '--bogus'" },
+  ])('$args: says what is wrong in one line, then the usage, exits 2 and changes nothing', async ({ args, problem }) => {
+    const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--no-open', ...args], { env: { SPOTIFY_ACCOUNTS_URL: spotify.url } });
+    running.push(cli);
+    expect(await cli.exit, cli.stderr()).toBe(2);
+    const [line, usage] = cli.stderr().split('\n');
+    expect(line, 'the problem, on one line').toMatch(/^✗ /);
+    expect(line).toContain(problem);
+    expect(usage).toBe('Usage: npm run authorize -- [options]');
+    expect(cli.stderr(), 'no stack trace').not.toMatch(/^\s+at |Error/m);
+    expect(await readFile(envFile, 'utf8')).toBe(ENV_BEFORE);
+  });
+});
+
 describe('npm run netlify:env', () => {
   it('refuses with the link commands when no site is linked', async () => {
     await mkdir(join(dir, '.netlify'), { recursive: true });
