@@ -19,8 +19,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startFakeSpotifyServer } from '../../tests/fake-spotify/server';
-import { controlFake } from '../../tests/e2e/support/fake-control';
+import { startFakeSpotifyServer } from '../../test-support/fake-spotify/server';
+import { controlFake } from '../../test-support/fake-spotify/control';
 import { startNetlifyServe, type ServedSite } from '../../tests/e2e/support/netlify-serve';
 import { readFunctionBundle, unpackFunction } from './function-bundle';
 import { measureOwedLatency, type OwedLatency } from './latency';

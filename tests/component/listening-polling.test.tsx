@@ -7,9 +7,9 @@
 import { act, cleanup } from '@testing-library/preact';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UNAVAILABLE } from '../../src/components/Listening';
-import { scenarioStart, type Start } from '../../src/components/state-fixtures';
+import { scenarioStart, type Start } from '../../test-support/widget-states';
 import { MAX_BACKOFF_MS, TRACK_END_GRACE_MS } from '../../src/components/use-listening';
-import { PLAYLIST } from '../../src/lib/spotify/fixtures';
+import { PLAYLIST } from '../../test-support/fixtures';
 import { DEFAULT_QUERY } from '../../src/lib/spotify/query';
 import type { Listening } from '../../src/lib/spotify/types';
 import { TEST_NOW } from '../mocks/spotify';

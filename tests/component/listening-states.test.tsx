@@ -1,14 +1,14 @@
 // @vitest-environment happy-dom
 /**
  * The widget in each state, from the one set of fixtures: every example is the
- * real core's answer for a fake Spotify scenario (src/components/state-fixtures.ts),
+ * real core's answer for a fake Spotify scenario (test-support/widget-states.ts),
  * the same data the dev states page shows. Polling is off here; the polling
  * rules are in listening-polling.test.tsx.
  */
 import { act, cleanup, fireEvent, within } from '@testing-library/preact';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UNAVAILABLE } from '../../src/components/Listening';
-import { scenarioStart, stateExamples, type Start, type StateExample } from '../../src/components/state-fixtures';
+import { scenarioStart, stateExamples, type Start, type StateExample } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
 import { imagesLoad, renderWidget } from './widget';
 

@@ -6,7 +6,7 @@
 import { cleanup } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clock } from '../../src/components/format';
-import { scenarioStart, type Start } from '../../src/components/state-fixtures';
+import { scenarioStart, type Start } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
 import { imagesLoad, renderWidget } from './widget';
 

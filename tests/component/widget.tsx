@@ -6,7 +6,7 @@
 import { render } from '@testing-library/preact';
 import { vi } from 'vitest';
 import Listening, { type Props } from '../../src/components/Listening';
-import type { Start } from '../../src/components/state-fixtures';
+import type { Start } from '../../test-support/widget-states';
 import { SpotifyError } from '../../src/lib/spotify/errors';
 import { errorResponse, listeningResponse } from '../../src/lib/spotify/http-response';
 import type { ErrorCode, Listening as Data } from '../../src/lib/spotify/types';

@@ -5,10 +5,10 @@
  * these prove them through Netlify's bundler, runtime and routing.
  */
 import { beforeEach, describe, expect, inject, it } from 'vitest';
-import { EPISODE, HOSTILE_TRACK, PLAYLIST } from '../../src/lib/spotify/fixtures';
-import { FAKE_RETRY_AFTER_S, type ScenarioName } from '../../src/lib/spotify/fake/scenarios';
+import { EPISODE, HOSTILE_TRACK, PLAYLIST } from '../../test-support/fixtures';
+import { FAKE_RETRY_AFTER_S, type ScenarioName } from '../../test-support/fake-spotify/scenarios';
 import type { ErrorCode, Listening } from '../../src/lib/spotify/types';
-import { fakeState, useScenario } from './support/fake-control';
+import { fakeState, useScenario } from '../../test-support/fake-spotify/control';
 
 const siteUrl = inject('siteUrl');
 const fakeUrl = inject('fakeUrl');

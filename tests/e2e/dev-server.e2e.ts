@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ErrorCode, Listening } from '../../src/lib/spotify';
-import { FAKE_RETRY_AFTER_S, type ScenarioName } from '../../src/lib/spotify/fake/scenarios';
-import { startFakeSpotifyServer, type FakeSpotifyServer } from '../fake-spotify/server';
+import { FAKE_RETRY_AFTER_S, type ScenarioName } from '../../test-support/fake-spotify/scenarios';
+import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { startAstroDev } from './support/astro-dev';
 import type { ServerProcess } from './support/server-process';
 

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startFakeSpotifyServer } from '../fake-spotify/server';
-import { useScenario, fakeState } from './support/fake-control';
+import { startFakeSpotifyServer } from '../../test-support/fake-spotify/server';
+import { useScenario, fakeState } from '../../test-support/fake-spotify/control';
 import { startNetlifyServe } from './support/netlify-serve';
 
 declare module 'vitest' {

@@ -5,10 +5,10 @@
  * phone and on a desktop.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { HOSTILE_TRACK } from '../../src/lib/spotify/fixtures';
+import { HOSTILE_TRACK } from '../../test-support/fixtures';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors } from './support/browser';
-import { useScenario } from './support/fake-control';
+import { useScenario } from '../../test-support/fake-spotify/control';
 import { waitForHydration, waitForState, widgetRoot, widgetTitle } from './support/widget';
 
 const siteUrl = inject('siteUrl');

@@ -5,11 +5,11 @@
  * links sit in clipping lines and the scrolling top-artists row.
  */
 import { describe, expect, inject, it } from 'vitest';
-import type { ScenarioName } from '../../src/lib/spotify/fake/scenarios';
+import type { ScenarioName } from '../../test-support/fake-spotify/scenarios';
 import { closeAfterTest } from './support/artifacts';
 import { browserForFile, openPage } from './support/browser';
 import { inspectFocus, type FocusedLink } from './support/drawing';
-import { useScenario } from './support/fake-control';
+import { useScenario } from '../../test-support/fake-spotify/control';
 import { EXPECTED } from './support/scenario-states';
 import { waitForHydration, waitForState, widgetRoot } from './support/widget';
 

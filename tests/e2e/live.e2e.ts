@@ -6,11 +6,11 @@
  */
 import { describe, expect, inject, it, type TestContext } from 'vitest';
 import { MIN_POLL_MS } from '../../src/components/first-paint';
-import { PLAYLIST } from '../../src/lib/spotify/fixtures';
+import { PLAYLIST } from '../../test-support/fixtures';
 import { site } from '../../src/site.config';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors, type ProbedPage } from './support/browser';
-import { controlFake, useScenario } from './support/fake-control';
+import { controlFake, useScenario } from '../../test-support/fake-spotify/control';
 import { setTabHidden } from './support/visibility';
 import { waitForHydration, waitForState, widgetTitle } from './support/widget';
 

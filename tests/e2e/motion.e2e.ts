@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { closeAfterTest } from './support/artifacts';
 import { browserForFile, openPage } from './support/browser';
-import { useScenario } from './support/fake-control';
+import { useScenario } from '../../test-support/fake-spotify/control';
 import { waitForHydration, waitForState } from './support/widget';
 
 const siteUrl = inject('siteUrl');

@@ -5,11 +5,11 @@
  * names of a few short words take two lines there rather than an ellipsis.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { SCENARIO_NAMES } from '../../src/lib/spotify/fake/scenarios';
+import { SCENARIO_NAMES } from '../../test-support/fake-spotify/scenarios';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';
 import { browserForFile, openPage } from './support/browser';
 import { textCutWithoutEllipsis } from './support/drawing';
-import { useScenario } from './support/fake-control';
+import { useScenario } from '../../test-support/fake-spotify/control';
 import { EXPECTED } from './support/scenario-states';
 import { topArtists, waitForHydration, waitForState } from './support/widget';
 

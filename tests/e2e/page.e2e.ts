@@ -5,10 +5,10 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { LATE_PAGE_CACHE_S } from '../../src/components/first-paint';
-import { FAKE_RETRY_AFTER_S, SCENARIO_NAMES } from '../../src/lib/spotify/fake/scenarios';
+import { FAKE_RETRY_AFTER_S, SCENARIO_NAMES } from '../../test-support/fake-spotify/scenarios';
 import { CDN_MAX_AGE_S, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/http-response';
 import { browserForFile, openPage } from './support/browser';
-import { useScenario } from './support/fake-control';
+import { useScenario } from '../../test-support/fake-spotify/control';
 import { EXPECTED } from './support/scenario-states';
 
 const siteUrl = inject('siteUrl');

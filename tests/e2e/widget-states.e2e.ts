@@ -6,11 +6,11 @@
  * dark. A screenshot of each state is kept in test-results/e2e/.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { SCENARIO_NAMES } from '../../src/lib/spotify/fake/scenarios';
+import { SCENARIO_NAMES } from '../../test-support/fake-spotify/scenarios';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';
 import { seriousA11yViolations } from './support/axe';
 import { browserForFile, openPage, unexpectedErrors } from './support/browser';
-import { useScenario } from './support/fake-control';
+import { useScenario } from '../../test-support/fake-spotify/control';
 import { EXPECTED } from './support/scenario-states';
 import { QUIET_ERROR_TEXT, visitorTextProblems, waitForHydration, waitForState, widgetRoot, widgetTitle } from './support/widget';
 

@@ -6,8 +6,8 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, type ErrorBody, type Listening } from '../../src/lib/spotify';
-import { PLAYLIST } from '../../src/lib/spotify/fixtures';
-import { FAKE_RETRY_AFTER_S } from '../../src/lib/spotify/fake/scenarios';
+import { PLAYLIST } from '../../test-support/fixtures';
+import { FAKE_RETRY_AFTER_S } from '../../test-support/fake-spotify/scenarios';
 import { callFunction, configureCredentials, SECRET_VALUES, stubEnv } from '../helpers/function';
 import { TEST_CREDENTIALS, useFakeSpotify } from '../mocks/spotify';
 import { server } from '../setup/msw';

@@ -1,11 +1,12 @@
 /**
  * msw handlers for both Spotify hosts, answering from the same in-memory fake
- * that demo mode and the e2e HTTP fake use. Tests pick a scenario with
- * `useFakeSpotify({ scenario })` and read `fake.requests` to assert on traffic.
+ * that the e2e HTTP fake uses (test-support/fake-spotify/). Tests pick a
+ * scenario with `useFakeSpotify({ scenario })` and read `fake.requests` to
+ * assert on traffic.
  */
 import { http } from 'msw';
 import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify';
-import { createFakeSpotify, type FakeSpotify, type FakeSpotifyOptions } from '../../src/lib/spotify/fake/fake-spotify';
+import { createFakeSpotify, type FakeSpotify, type FakeSpotifyOptions } from '../../test-support/fake-spotify/fake-spotify';
 
 export const TEST_CREDENTIALS = {
   SPOTIFY_CLIENT_ID: 'test-client-id',

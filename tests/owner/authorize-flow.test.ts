@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { http, passthrough } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runAuthorize, type AuthorizeIO, type AuthorizeSettings } from '../../scripts/authorize/flow';
-import { createFakeSpotify } from '../../src/lib/spotify/fake/fake-spotify';
+import { createFakeSpotify } from '../../test-support/fake-spotify/fake-spotify';
 import { server as msw } from '../setup/msw';
 
 let dir: string;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, passthrough } from 'msw';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeSpotifyServer, type FakeSpotifyServer } from '../fake-spotify/server';
+import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { server as msw } from '../setup/msw';
 import { runCli, type RunningCli } from './cli';
 

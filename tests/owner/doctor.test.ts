@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REFRESH_TOKEN_LIFETIME_DAYS } from '../../src/lib/spotify';
-import type { ScenarioName } from '../../src/lib/spotify/fake/scenarios';
-import { startFakeSpotifyServer, type FakeSpotifyServer } from '../fake-spotify/server';
+import type { ScenarioName } from '../../test-support/fake-spotify/scenarios';
+import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { runCli } from './cli';
 
 const SECRETS = { SPOTIFY_CLIENT_ID: 'doctor-client-id', SPOTIFY_CLIENT_SECRET: 'doctor-client-secret-xyz', SPOTIFY_REFRESH_TOKEN: 'doctor-refresh-token-abc' };

@@ -10,7 +10,7 @@ afterEach(() => {
 });
 
 function fakeSpotify(args: string[]): RunningCli {
-  const cli = runCli('tests/fake-spotify/cli.ts', ['--port', '0', ...args]);
+  const cli = runCli('test-support/fake-spotify/cli.ts', ['--port', '0', ...args]);
   running.push(cli);
   return cli;
 }

@@ -7,7 +7,7 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, DEFAULT_QUERY, getListening, type ListeningOptions, type SpotifyConfig } from '../../src/lib/spotify';
-import { EPISODE, PLAYLIST } from '../../src/lib/spotify/fixtures';
+import { EPISODE, PLAYLIST } from '../../test-support/fixtures';
 import { loadListening } from '../../src/server/listening-service';
 import { server } from '../setup/msw';
 import { TEST_CREDENTIALS, TEST_NOW, useFakeSpotify } from '../mocks/spotify';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickImage } from '../../src/lib/spotify/images';
 import { normalizeCurrentlyPlaying, normalizeRecentlyPlayed, normalizeTopArtists } from '../../src/lib/spotify/normalize';
-import { ARTIST_WITHOUT_IMAGE, EPISODE, HOSTILE_TRACK, PLAYLIST, TOP_ARTISTS } from '../../src/lib/spotify/fixtures';
+import { ARTIST_WITHOUT_IMAGE, EPISODE, HOSTILE_TRACK, PLAYLIST, TOP_ARTISTS } from '../../test-support/fixtures';
 
 describe('pickImage', () => {
   const sized = (...widths: number[]) => widths.map((width) => ({ url: `https://i.scdn.co/${width}`, width, height: width }));

@@ -3,8 +3,8 @@
  * every scenario name: a scenario added to the fake without an expectation
  * here fails type-checking, so the e2e suite keeps covering them all.
  */
-import { EPISODE, HOSTILE_TRACK, LOCAL_FILE_TRACK, PLAYLIST } from '../../../src/lib/spotify/fixtures';
-import type { ScenarioName } from '../../../src/lib/spotify/fake/scenarios';
+import { EPISODE, HOSTILE_TRACK, LOCAL_FILE_TRACK, PLAYLIST } from '../../../test-support/fixtures';
+import type { ScenarioName } from '../../../test-support/fake-spotify/scenarios';
 import type { WidgetState } from './widget';
 
 export interface Expectation {

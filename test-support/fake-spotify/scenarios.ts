@@ -1,6 +1,6 @@
 /**
  * What the fake Spotify can be made to do. One list serves the msw handlers,
- * demo mode, the HTTP fake used by e2e tests, and the states page.
+ * the HTTP fake used by e2e tests and the bench, and the states page.
  */
 export const SCENARIOS = {
   playing: 'A track is playing; the fake player moves through the playlist as time passes.',

@@ -5,7 +5,7 @@
  * client id and secret, its token endpoint answers `invalid_client` to any others.
  */
 import { parseArgs } from 'node:util';
-import { SCENARIO_NAMES, isScenarioName } from '../../src/lib/spotify/fake/scenarios';
+import { SCENARIO_NAMES, isScenarioName } from './scenarios';
 import { startFakeSpotifyServer } from './server';
 
 const USAGE = `Usage: npm run fake-spotify -- [options]

@@ -1,6 +1,6 @@
 /** Drives the HTTP fake Spotify that the served site talks to. */
-import type { ScenarioName } from '../../../src/lib/spotify/fake/scenarios';
-import type { FakeControl } from '../../fake-spotify/server';
+import type { ScenarioName } from './scenarios';
+import type { FakeControl } from './server';
 
 export interface FakeState {
   scenario: ScenarioName;

@@ -1,7 +1,7 @@
 import { EPISODE, HOSTILE_TRACK, LOCAL_FILE_TRACK, PLAYLIST, TOP_ARTISTS } from '../fixtures';
-import { REQUIRED_SCOPES } from '../reads';
-import type { Fetch } from '../upstream';
-import type { RawCurrentlyPlaying, RawTrack } from '../wire';
+import { REQUIRED_SCOPES } from '../../src/lib/spotify/reads';
+import type { Fetch } from '../../src/lib/spotify/upstream';
+import type { RawCurrentlyPlaying, RawTrack } from '../../src/lib/spotify/wire';
 import { FAKE_RETRY_AFTER_S, type ScenarioName } from './scenarios';
 
 /** Every scope the widget needs: the fake grants them all unless a scenario says otherwise. */
@@ -25,10 +25,7 @@ export interface FakeSpotifyOptions {
   refreshToken?: string;
   /** Delay before every answer, to measure how many round trips a caller waits for. */
   delayMs?: number;
-  /**
-   * When the looping playlist started, in epoch ms. Defaults to creation time;
-   * demo mode passes 0 so that stateless calls still see the music move on.
-   */
+  /** When the looping playlist started, in epoch ms. Defaults to creation time. */
   playlistStartMs?: number;
 }
 

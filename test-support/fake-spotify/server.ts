@@ -13,8 +13,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFakeSpotify, type FakeSpotify, type FakeSpotifyOptions } from '../../src/lib/spotify/fake/fake-spotify';
-import { isScenarioName } from '../../src/lib/spotify/fake/scenarios';
+import { createFakeSpotify, type FakeSpotify, type FakeSpotifyOptions } from './fake-spotify';
+import { isScenarioName } from './scenarios';
 
 export interface FakeSpotifyServer {
   url: string;

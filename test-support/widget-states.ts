@@ -1,15 +1,15 @@
 /**
  * The widget's states, built from the one set of fixtures: each runs the real
  * core (token exchange, reads, normalization) against the in-memory fake
- * Spotify in one scenario. Used by the dev states page and the component
- * tests; never imported by the island.
+ * Spotify in one scenario. Used by the dev states page (which loads it only
+ * under the dev server) and the component tests; never imported by the island.
  */
-import { getDemoListening } from '../lib/spotify/demo';
-import { createFakeSpotify, type FakeSpotifyOptions } from '../lib/spotify/fake/fake-spotify';
-import type { ScenarioName } from '../lib/spotify/fake/scenarios';
-import { getListening } from '../lib/spotify/listening';
-import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';
-import type { Listening } from '../lib/spotify/types';
+import { getDemoListening } from '../src/lib/spotify/demo';
+import { getListening } from '../src/lib/spotify/listening';
+import { DEFAULT_QUERY, type ListeningQuery } from '../src/lib/spotify/query';
+import type { Listening } from '../src/lib/spotify/types';
+import { createFakeSpotify, type FakeSpotifyOptions } from './fake-spotify/fake-spotify';
+import type { ScenarioName } from './fake-spotify/scenarios';
 
 /** What the island is given by the server render. */
 export interface Start {
