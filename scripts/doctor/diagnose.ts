@@ -60,7 +60,8 @@ export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date): Promi
   }
   const { config } = state;
   if (config.accountsUrl !== 'https://accounts.spotify.com' || config.apiUrl !== 'https://api.spotify.com') {
-    checks.push({ status: 'info', label: `Using Spotify hosts from SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL: ${config.accountsUrl}, ${config.apiUrl}` });
+    const hosts = `${withoutUserInfo(config.accountsUrl)}, ${withoutUserInfo(config.apiUrl)}`;
+    checks.push({ status: 'info', label: `Using Spotify hosts from SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL: ${hosts}` });
   }
 
   checks.push(expiryCheck(env('SPOTIFY_REFRESH_TOKEN_ISSUED_AT'), config.refreshTokenIssuedAt, now));
@@ -92,6 +93,15 @@ export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date): Promi
 
   const rotated = grant.value.refreshToken && grant.value.refreshToken !== config.refreshToken ? grant.value.refreshToken : null;
   return { checks, rotatedRefreshToken: rotated };
+}
+
+/** A URL fit to print: `http://user:password@host` loses its username and password. */
+function withoutUserInfo(href: string): string {
+  const url = new URL(href);
+  url.username = '';
+  url.password = '';
+  // readConfig's URLs have no trailing slash; keep them that way after URL adds one back.
+  return href.endsWith('/') ? url.href : url.href.replace(/\/$/, '');
 }
 
 function expiryCheck(raw: string | undefined, issuedAt: Date | null, now: Date): Check {

@@ -152,6 +152,13 @@ describe('npm run doctor', () => {
     expect(help.stdout()).toContain('A variable set in the shell environment wins over the same variable in .env');
   });
 
+  it('shows the Spotify hosts it uses without the username and password in them', async () => {
+    const { output } = await doctor({ hosts: 'http://widget-owner:proxy-password-123@127.0.0.1:9' });
+    expect(output).toContain('Using Spotify hosts from SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL: http://127.0.0.1:9, http://127.0.0.1:9');
+    expect(output, 'no password').not.toContain('proxy-password-123');
+    expect(output, 'no username').not.toContain('widget-owner');
+  });
+
   it('saves a refresh token Spotify rotated during the check, and says how to update the site', async () => {
     const { code, output, envFile } = await doctor({ scenario: 'rotation' });
     expect(code).toBe(1);
