@@ -8,6 +8,8 @@ export interface FakeState {
   /** How many requests the fake has answered since it was (re)started. */
   requests: number;
   acceptedRefreshToken: string | null;
+  /** Requests per path since the (re)start: `/api/token` counts token exchanges, `/v1/…` the API reads. */
+  byPath: Record<string, number>;
 }
 
 export async function controlFake(fakeUrl: string, control: FakeControl & { scenario?: ScenarioName }): Promise<FakeState> {

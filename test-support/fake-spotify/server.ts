@@ -9,7 +9,8 @@
  *                    playlist from the start) before the other fields apply. The refresh token
  *                    it accepts carries over, as a real account's would: a rotated token the
  *                    project persisted keeps working.
- *   GET  /__state    {"scenario", "delayMs", "requests", "acceptedRefreshToken"}
+ *   GET  /__state    {"scenario", "delayMs", "requests", "acceptedRefreshToken", "byPath"}
+ *                    `byPath` counts the requests per path ("/api/token" is a token exchange).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -115,7 +116,14 @@ function state(fake: FakeSpotify) {
     delayMs: fake.delayMs,
     requests: fake.requests.length,
     acceptedRefreshToken: fake.acceptedRefreshToken ?? null,
+    byPath: countByPath(fake),
   };
+}
+
+function countByPath(fake: FakeSpotify): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { url } of fake.requests) counts[url.pathname] = (counts[url.pathname] ?? 0) + 1;
+  return counts;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
