@@ -2,7 +2,7 @@ import { EPISODE, HOSTILE_TRACK, LOCAL_FILE_TRACK, PLAYLIST, TOP_ARTISTS } from 
 import { REQUIRED_SCOPES } from '../../src/lib/spotify/reads';
 import type { Fetch } from '../../src/lib/spotify/upstream';
 import type { RawCurrentlyPlaying, RawTrack } from '../../src/lib/spotify/wire';
-import { FAKE_RETRY_AFTER_S, type ScenarioName } from './scenarios';
+import { FAKE_QUOTA_RETRY_AFTER_S, FAKE_RETRY_AFTER_S, type ScenarioName } from './scenarios';
 
 /** Every scope the widget needs: the fake grants them all unless a scenario says otherwise. */
 export const FAKE_SCOPES = Object.values(REQUIRED_SCOPES).join(' ');
@@ -144,6 +144,10 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
     }
     if (fake.scenario === 'rate_limited') {
       return json({ error: { status: 429, message: 'API rate limit exceeded' } }, 429, { 'Retry-After': String(FAKE_RETRY_AFTER_S) });
+    }
+    if (fake.scenario === 'quota') {
+      const error = { status: 429, message: 'Too many requests', reason: 'QUOTA_EXCEEDED' };
+      return json({ error }, 429, { 'Retry-After': String(FAKE_QUOTA_RETRY_AFTER_S) });
     }
     if (fake.scenario === 'malformed') return new Response('{"is_playing": tru', { status: 200 });
 

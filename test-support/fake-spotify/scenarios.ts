@@ -15,6 +15,7 @@ export const SCENARIOS = {
   revoked: 'The token endpoint answers invalid_grant: the refresh token is revoked or expired.',
   rotation: 'Every refresh returns a new refresh token and invalidates the one used.',
   rate_limited: 'The Web API answers 429 with Retry-After.',
+  quota: 'The app is over its Web API quota: every /v1 request answers 429 QUOTA_EXCEEDED, Retry-After in hours; tokens still work.',
   down: 'Every Spotify host answers 503.',
   malformed: 'The Web API answers 200 with a body that is not JSON.',
   hung: 'The Web API never answers.',
@@ -28,3 +29,6 @@ export const isScenarioName = (value: string): value is ScenarioName => Object.h
 
 /** Seconds the `rate_limited` scenario asks clients to wait. */
 export const FAKE_RETRY_AFTER_S = 17;
+
+/** Seconds the `quota` scenario asks clients to wait: over 13 hours, as Spotify sends when an app's quota runs out. */
+export const FAKE_QUOTA_RETRY_AFTER_S = 48_925;

@@ -38,6 +38,7 @@ export const EXPECTED: Record<ScenarioName, Expectation> = {
   rotation: { state: 'playing', title: playingTitle, apiFails: false },
   revoked: failing,
   rate_limited: failing,
+  quota: failing,
   down: failing,
   malformed: failing,
   hung: failing,
