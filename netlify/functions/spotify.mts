@@ -3,7 +3,7 @@ import { SpotifyError, errorResponse, listeningResponse, parseListeningQuery } f
 import { loadListening } from '../../src/server/listening-service';
 
 /** `GET /api/spotify`: the widget's public API. The contract is in the README. */
-export default async function spotify(request: Request, context?: Pick<Context, 'deploy'>): Promise<Response> {
+export default async function spotify(request: Request, context?: Partial<Pick<Context, 'deploy' | 'waitUntil'>>): Promise<Response> {
   const method = request.method.toUpperCase();
   // Checked here rather than with `config.method`, which would make the
   // platform answer other methods before this code could send 405 + Allow.
@@ -13,7 +13,11 @@ export default async function spotify(request: Request, context?: Pick<Context, 
   const query = parseListeningQuery(new URL(request.url).search);
   if (!query.ok) return errorResponse(query.error, method);
 
-  const result = await loadListening(query.value, { deployContext: context?.deploy?.context });
+  const result = await loadListening(query.value, {
+    deployContext: context?.deploy?.context,
+    // A refresh (and a rotated token's write) must finish even after the answer has gone.
+    waitUntil: context?.waitUntil?.bind(context),
+  });
   return result.ok ? listeningResponse(result.value, method) : errorResponse(result.error, method);
 }
 

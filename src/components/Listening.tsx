@@ -1,5 +1,6 @@
 import { useRef } from 'preact/hooks';
 import type { Listening as Data } from '../lib/spotify/types';
+import { ago } from './format';
 import Skeleton from './Skeleton';
 import TopArtists from './TopArtists';
 import Track, { statusOf } from './Track';
@@ -30,11 +31,14 @@ export const UNAVAILABLE = 'Spotify is unavailable right now';
 export default function Listening({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count }: Props) {
   const { data, failed: down } = useListening(url, initial, failed, pollMs, retryAt);
   const item = data?.nowPlaying;
+  // The server could not refresh (Spotify refused, or the daily budget is spent): still the
+  // owner's music, just older. It says when it was read, and claims nothing live.
+  const stale = Boolean(data?.stale);
   // Ticks every second while a position moves, unless the visitor asked for less motion;
   // otherwise often enough to keep "12 min ago" current. Stale data (a poll failed) holds
   // the position where it is: only Spotify can say it moved on.
   const still = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
-  const now = useNow(!item?.isPlaying || still ? 15_000 : down ? 0 : 1_000);
+  const now = useNow(!item?.isPlaying || still ? 15_000 : down || stale ? 0 : 1_000);
   const state: WidgetState = !data
     ? down ? 'error' : 'loading'
     : down || data.errors?.nowPlaying ? 'error'
@@ -62,6 +66,11 @@ export default function Listening({ initial, failed = false, retryAt, url, pollM
         <h2 class="lw-h">Listening</h2>
         {data?.demo && <span class="lw-badge">Demo data</span>}
         {down && data && <span class="lw-badge">Not updating</span>}
+        {stale && !down && data && (
+          <span class="lw-badge" data-field="updated">
+            Updated {ago(data.fetchedAt, now)}
+          </span>
+        )}
       </div>
       {!data ? (
         // The quiet error covers a hidden skeleton, so the widget keeps one size through
@@ -73,7 +82,13 @@ export default function Listening({ initial, failed = false, retryAt, url, pollM
       ) : (
         <>
           {item ? (
-            <Track item={item} fetchedAt={data.fetchedAt} now={now} stale={down} />
+            <Track
+              item={item}
+              fetchedAt={data.fetchedAt}
+              // A stale position stays where Spotify last put it.
+              now={stale && item.isPlaying ? Date.parse(data.fetchedAt) : now}
+              stale={down || stale}
+            />
           ) : (
             <div class="lw-np">
               <span class="lw-cover lw-ph" aria-hidden="true" />

@@ -4,7 +4,7 @@
  */
 import { SSR_BUDGET_MS } from '../lib/spotify/budget';
 import type { Result, SpotifyError } from '../lib/spotify/errors';
-import { errorCacheHeaders, freshCacheHeaders } from '../lib/spotify/http-response';
+import { dataCacheHeaders, errorCacheHeaders } from '../lib/spotify/http-response';
 import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';
 import type { Listening } from '../lib/spotify/types';
 import type { SiteConfig } from '../site.config';
@@ -62,7 +62,20 @@ export const LATE_PAGE_CACHE_S = 5;
  * state: like the function's unhandled 500, it is not cached.
  */
 export function pageCacheHeaders(paint: FirstPaint): Record<string, string> {
-  if (paint.data) return freshCacheHeaders();
+  const policy = pageCachePolicy(paint);
+  return policy['Netlify-CDN-Cache-Control'] ? { ...policy, 'Netlify-Vary': PAGE_VARY } : policy;
+}
+
+/**
+ * The page reads no query parameter, so none may split its CDN cache (`/?x=1`
+ * would otherwise be a page of its own). Netlify keys on the listed
+ * parameters only; this name is one the page never uses, so every query
+ * shares one entry.
+ */
+export const PAGE_VARY = 'query=none';
+
+function pageCachePolicy(paint: FirstPaint): Record<string, string> {
+  if (paint.data) return dataCacheHeaders(paint.data);
   if (paint.error) return errorCacheHeaders(paint.error);
   if (paint.failed) return { 'Cache-Control': 'no-store' };
   return {

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
+import { BACKOFF_MAX_MS, STALE_POLL_MS, TRACK_END_GRACE_MS } from '../lib/spotify/budget';
 import type { Listening } from '../lib/spotify/types';
 
 /** Failures double the wait from one interval up to this. */
-export const MAX_BACKOFF_MS = 5 * 60_000;
-/** Spotify moves to the next track a moment after the last one ends. */
-export const TRACK_END_GRACE_MS = 1_000;
+export const MAX_BACKOFF_MS = BACKOFF_MAX_MS;
+export { TRACK_END_GRACE_MS };
 
 export interface Feed {
   /** The last good data; kept through failures. */
@@ -17,8 +17,12 @@ export interface Feed {
  * When to ask again: one interval after `base`, or just after the playing
  * track should end if that comes first (and has not already passed: a
  * CDN-cached answer can be older than its track, and must not cause a burst).
+ * Stale data cannot change before its `retryAt`: wait for it, but no longer
+ * than STALE_POLL_MS, so a lifted lockout still shows within a minute.
  */
 function dueAt(data: Listening, base: number, intervalMs: number): number {
+  const retryAt = data.stale?.retryAt ? Date.parse(data.stale.retryAt) : Number.NaN;
+  if (Number.isFinite(retryAt)) return Math.max(base + intervalMs, Math.min(retryAt, base + STALE_POLL_MS));
   const np = data.nowPlaying;
   const end =
     np?.isPlaying && np.durationMs !== null && np.progressMs !== null

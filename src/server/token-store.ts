@@ -1,11 +1,10 @@
 /**
- * Where a rotated Spotify refresh token lives between calls: Netlify Blobs in
- * the function and the page's server render (emulated by `astro dev` and
- * `netlify dev`), or memory in tests. The store only moves records; which
- * token to use is decided by the core (src/lib/spotify/rotation.ts).
+ * Where a rotated Spotify refresh token lives between calls: Netlify Blobs.
+ * The store only moves records; which token to use is decided by the core
+ * (src/lib/spotify/rotation.ts).
  */
-import { getStore } from '@netlify/blobs';
 import { parsePersistedRefreshToken, type PersistedRefreshToken } from '../lib/spotify';
+import { openBlobStore, withStoreTimeout, type JsonStore } from './blobs';
 
 /** What the writer saw when it read, for compare-and-swap. */
 export interface StoreVersion {
@@ -28,46 +27,17 @@ export interface RefreshTokenStore {
 export const TOKEN_STORE_NAME = 'spotify-auth';
 const TOKEN_KEY = 'refresh-token';
 
-export function createBlobsTokenStore(name = TOKEN_STORE_NAME): RefreshTokenStore {
-  // Resolved on first use: outside a Netlify context getStore throws, and that
-  // must surface as a failed read or write, never as a failed import.
-  const store = () => getStore({ name, consistency: 'strong' });
+export function createTokenStore(blobs: JsonStore = openBlobStore(TOKEN_STORE_NAME)): RefreshTokenStore {
   return {
     async read() {
-      const found = await store().getWithMetadata(TOKEN_KEY, { type: 'json' });
+      const found = await withStoreTimeout(blobs.getWithMetadata(TOKEN_KEY, { type: 'json' }), 'reading the rotated token');
       if (!found) return { record: null, version: { exists: false } };
       return { record: parsePersistedRefreshToken(found.data), version: { exists: true, etag: found.etag || undefined } };
     },
     async write(record, version) {
-      const condition = !version.exists ? { onlyIfNew: true as const } : version.etag ? { onlyIfMatch: version.etag } : {};
-      const result = await store().setJSON(TOKEN_KEY, record, condition);
+      const condition = !version.exists ? { onlyIfNew: true } : version.etag ? { onlyIfMatch: version.etag } : {};
+      const result = await withStoreTimeout(blobs.setJSON(TOKEN_KEY, record, condition), 'saving the rotated token');
       return result.modified ? 'written' : 'conflict';
-    },
-  };
-}
-
-/** An in-memory store with ETags, for tests and for running without Blobs. */
-export function createMemoryTokenStore(initial: PersistedRefreshToken | null = null): RefreshTokenStore & {
-  readonly record: PersistedRefreshToken | null;
-  writes: number;
-} {
-  let record = initial;
-  let generation = initial ? 1 : 0;
-  return {
-    writes: 0,
-    get record() {
-      return record;
-    },
-    async read() {
-      return { record, version: record ? { exists: true, etag: `"${generation}"` } : { exists: false } };
-    },
-    async write(next, version) {
-      const current = record ? `"${generation}"` : undefined;
-      if (version.exists !== Boolean(record) || (version.etag !== undefined && version.etag !== current)) return 'conflict';
-      record = next;
-      generation += 1;
-      this.writes += 1;
-      return 'written';
     },
   };
 }

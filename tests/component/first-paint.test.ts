@@ -65,6 +65,15 @@ describe('pageCacheHeaders', () => {
     expect(headers['Cache-Control']).toBe('public, max-age=0, must-revalidate');
   });
 
+  it('caches a page with stale data until its next refresh may happen, at most 300 s, on one key whatever the query', async () => {
+    const staleUntil = (seconds: number) => ({ ...listening, stale: { code: 'rate_limited' as const, retryAt: new Date(Date.now() + seconds * 1_000).toISOString() } });
+    const soon = pageCacheHeaders(await firstPaint(async () => ok(staleUntil(40))));
+    expect(Number(cdnAge(soon))).toBeGreaterThanOrEqual(39);
+    expect(Number(cdnAge(soon))).toBeLessThanOrEqual(40);
+    expect(cdnAge(pageCacheHeaders(await firstPaint(async () => ok(staleUntil(48_925)))))).toBe('300');
+    expect(soon['Netlify-Vary'], 'no query parameter splits the page').toBe('query=none');
+  });
+
   it('caches a page Spotify failed briefly, so visitors do not each reach a failing Spotify', async () => {
     for (const code of ['upstream_error', 'upstream_timeout', 'reauthorization_required'] as const) {
       expect(cdnAge(pageCacheHeaders(await failing(code))), code).toBe(String(UPSTREAM_ERROR_CACHE_S));

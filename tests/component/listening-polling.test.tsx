@@ -362,3 +362,41 @@ describe('Listening when polls fail', () => {
     expect(widget.queryByText('Top artists are unavailable right now')).toBeNull();
   });
 });
+
+describe('stale data', () => {
+  const staleUntil = (start: Start, retryInMs: number, readAgoMs = 2 * 3_600_000): Listening => ({
+    ...data(start),
+    fetchedAt: new Date(Date.now() - readAgoMs).toISOString(),
+    stale: { code: 'rate_limited', retryAt: new Date(Date.now() + retryInMs).toISOString() },
+  });
+
+  it('shows the last good data with when it was read, and no outage wording', async () => {
+    const widget = renderWidget({ initial: staleUntil(playing, 13 * 3_600_000), failed: false });
+    expect(widget.title()).toBe(data(playing).nowPlaying!.title);
+    expect(widget.root().querySelector('[data-field="updated"]')?.textContent).toBe('Updated 2 hours ago');
+    expect(widget.queryByText(UNAVAILABLE)).toBeNull();
+    expect(widget.queryByText('Not updating')).toBeNull();
+    expect(widget.queryByText('Now playing'), 'an old read claims nothing live').toBeNull();
+  });
+
+  it('polls no more than once a minute while the next refresh is far off', async () => {
+    const api = stubApi();
+    renderWidget({ initial: staleUntil(playing, 13 * 3_600_000, 0), failed: false });
+    await advance(60_000 - 1);
+    expect(api.count).toBe(0);
+    await advance(1);
+    expect(api.count).toBe(1);
+    await answer(api.last(), ok(staleUntil(playing, 13 * 3_600_000, 0)));
+    await advance(59_000);
+    expect(api.count, 'still a minute apart').toBe(1);
+    await advance(1_000);
+    expect(api.count).toBe(2);
+  });
+
+  it('asks again at the interval once a refresh may happen sooner', async () => {
+    const api = stubApi();
+    renderWidget({ initial: staleUntil(playing, 5_000, 0), failed: false });
+    await advance(INTERVAL_MS);
+    expect(api.count).toBe(1);
+  });
+});

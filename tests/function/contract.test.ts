@@ -90,6 +90,14 @@ describe('GET /api/spotify: success', () => {
     expect(maxAge).toBeLessThanOrEqual(cdnSeconds(response));
   });
 
+  it('keys the CDN cache on range and limit only, and forbids sniffing, on every answer', async () => {
+    useFakeSpotify({ scenario: 'playing' });
+    for (const response of [await callFunction(), await callFunction('?limit=x'), await callFunction('', { method: 'POST' })]) {
+      expect(response.headers.get('netlify-vary'), String(response.status)).toBe('query=range|limit');
+      expect(response.headers.get('x-content-type-options'), String(response.status)).toBe('nosniff');
+    }
+  });
+
   it('answers HEAD with the same status and headers and no body', async () => {
     useFakeSpotify({ scenario: 'playing' });
     const get = await callFunction();
@@ -117,6 +125,8 @@ describe('GET /api/spotify: request validation', () => {
     ['a percent-encoded limit', '?limit=%35'],
     ['a percent-encoded range', '?range=short%5Fterm'],
     ['a parameter name in escapes', '?%6Cimit=5'],
+    ['nothing but empty pairs', '?&&&'],
+    ['a trailing empty pair', '?limit=5&'],
   ])('rejects %s with 400 bad_request and no call to Spotify', async (_, query) => {
     const fake = useFakeSpotify();
     await expectError(await callFunction(query), 400, 'bad_request');

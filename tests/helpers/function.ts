@@ -13,7 +13,8 @@ export function stubEnv(values: Record<string, string | undefined>): void {
 }
 
 export function configureCredentials(extra: Record<string, string | undefined> = {}): void {
-  stubEnv({ ...TEST_CREDENTIALS, SPOTIFY_ACCOUNTS_URL: undefined, SPOTIFY_API_URL: undefined, CONTEXT: undefined, ...extra });
+  // Interval 0: the per-call contract, each call reading Spotify, as these tests assert on its traffic.
+  stubEnv({ ...TEST_CREDENTIALS, SPOTIFY_ACCOUNTS_URL: undefined, SPOTIFY_API_URL: undefined, CONTEXT: undefined, SPOTIFY_REFRESH_INTERVAL_S: '0', ...extra });
 }
 
 export const SECRET_VALUES = [TEST_CREDENTIALS.SPOTIFY_CLIENT_SECRET, TEST_CREDENTIALS.SPOTIFY_REFRESH_TOKEN];

@@ -13,6 +13,7 @@ import {
   type Logger,
 } from '../../src/lib/spotify';
 import { loadListening } from '../../src/server/listening-service';
+import { memoryStores, testEnv } from '../helpers/service';
 import { TEST_CREDENTIALS, TEST_NOW, useFakeSpotify } from '../mocks/spotify';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -49,8 +50,8 @@ describe('expiryWarning', () => {
 
 describe('loadListening expiry warning', () => {
   const run = async (issuedAt: Date, log: Logger) => {
-    const values: Record<string, string> = { ...TEST_CREDENTIALS, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: issuedAt.toISOString() };
-    return loadListening(DEFAULT_QUERY, { env: (name) => values[name], store: null, log, now: () => TEST_NOW });
+    const env = testEnv({ SPOTIFY_REFRESH_TOKEN_ISSUED_AT: issuedAt.toISOString() });
+    return loadListening(DEFAULT_QUERY, { env, tokenStore: memoryStores().tokenStore, log, now: () => TEST_NOW });
   };
 
   it('warns once per instance when fewer than 14 days remain, and still answers', async () => {

@@ -9,6 +9,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, DEFAULT_QUERY, getListening, type ListeningOptions, type SpotifyConfig } from '../../src/lib/spotify';
 import { EPISODE, PLAYLIST } from '../../test-support/fixtures';
 import { loadListening } from '../../src/server/listening-service';
+import { memoryStores, testEnv } from '../helpers/service';
 import { server } from '../setup/msw';
 import { TEST_CREDENTIALS, TEST_NOW, useFakeSpotify } from '../mocks/spotify';
 
@@ -19,6 +20,8 @@ const config: SpotifyConfig = {
   accountsUrl: DEFAULT_ACCOUNTS_URL,
   apiUrl: DEFAULT_API_URL,
   refreshTokenIssuedAt: null,
+  refreshIntervalS: 0,
+  dailyBudget: 2_000,
 };
 
 const run = (overrides: Partial<ListeningOptions> = {}) =>
@@ -249,8 +252,7 @@ describe('loadListening: the whole-call deadline', () => {
   it('gives up when the call budget is spent, before any single request times out', async () => {
     useFakeSpotify();
     server.use(http.post(`${DEFAULT_ACCOUNTS_URL}/api/token`, () => new Promise<never>(() => undefined)));
-    const env = (name: string) => (TEST_CREDENTIALS as Record<string, string>)[name];
-    const result = await loadListening(DEFAULT_QUERY, { env, store: null, callBudgetMs: 50 });
+    const result = await loadListening(DEFAULT_QUERY, { env: testEnv(), tokenStore: memoryStores().tokenStore, callBudgetMs: 50 });
     expect(result.ok || result.error.code).toBe('upstream_timeout');
     // The token request's own timeout would say "within 4 s": this one is the call's deadline.
     expect(result.ok || result.error.message, "the call's deadline, not the request's timeout").toContain('in time');

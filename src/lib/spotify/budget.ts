@@ -18,3 +18,59 @@ export const SSR_BUDGET_MS = 800;
 export const REFRESH_TOKEN_LIFETIME_DAYS = 182;
 /** Warn the owner when fewer days than this remain. */
 export const EXPIRY_WARNING_DAYS = 14;
+
+/*
+ * Shared state (src/server/shared-state.ts): how often Spotify is read,
+ * whatever the traffic. Every call reads the state; only a due refresh
+ * reaches Spotify, and only one at a time across instances.
+ */
+
+/** Default of SPOTIFY_REFRESH_INTERVAL_S: a call within this long of the last now-playing read costs Spotify nothing. */
+export const DEFAULT_REFRESH_INTERVAL_S = 15;
+/** Spotify moves to the next track a moment after the last one ends: refresh just after that. */
+export const TRACK_END_GRACE_MS = 1_000;
+/** Top artists change over weeks: one read per range every few hours is plenty. */
+export const TOP_ARTISTS_TTL_MS = 6 * 3_600_000;
+/** Top artists are read once at Spotify's maximum; each answer slices its own `limit` from it. */
+export const TOP_ARTISTS_READ_LIMIT = 50;
+/** After a 5xx or a timeout, wait this long before the next refresh, doubling per failure... */
+export const BACKOFF_FIRST_MS = 30_000;
+/** ...up to this. */
+export const BACKOFF_MAX_MS = 5 * 60_000;
+
+/** Default of SPOTIFY_DAILY_BUDGET: Spotify requests, token exchanges included, in any rolling 24 hours. */
+export const DEFAULT_DAILY_BUDGET = 2_000;
+/** Below this a budget cannot pay for one refresh and its retries. */
+export const MIN_DAILY_BUDGET = 10;
+/** The ledger counts requests in slots this long, so it stays small in the state. */
+export const LEDGER_SLOT_MS = 10 * 60_000;
+export const DAY_MS = 24 * 3_600_000;
+/**
+ * The token bucket that smooths spend holds one hour of the budget: a quiet
+ * hour banks enough for a burst of refreshes, and a busy day slows down
+ * evenly instead of hitting the cap at noon.
+ */
+export const BUDGET_BURST_FRACTION = 1 / 24;
+
+/** A refresh lease outlives the longest refresh (CALL_BUDGET_MS), so two instances never refresh at once. */
+export const LEASE_MS = 12_000;
+/**
+ * The local Blobs server's conditional write is not atomic: writes in the same
+ * instant may all report success. A winner waits this long, then reads the
+ * lease back to confirm it holds it.
+ */
+export const LEASE_SETTLE_MS = 40;
+/** How often a call that found no data at all looks for the refresh another instance is making. */
+export const STATE_POLL_MS = 150;
+
+/** A stale answer is CDN-cached until the next refresh may happen, but never longer than this. */
+export const STALE_CACHE_MAX_S = 300;
+/** A slow or hung Blobs store must not eat the call's budget: each store operation gets this long. */
+export const STORE_TIMEOUT_MS = 1_000;
+/**
+ * How long the page's render waits for a refresh it started before it renders
+ * the state it already has: inside SSR_BUDGET_MS, so the first paint shows data.
+ */
+export const PAGE_REFRESH_WAIT_MS = 600;
+/** While the answer is stale and its next refresh is far off, the island polls no more often than this. */
+export const STALE_POLL_MS = 60_000;

@@ -4,6 +4,8 @@
  * feed any source.
  */
 
+import { DEFAULT_DAILY_BUDGET, DEFAULT_REFRESH_INTERVAL_S, MIN_DAILY_BUDGET } from './budget';
+
 export type EnvAccessor = (name: string) => string | undefined;
 
 export const DEFAULT_ACCOUNTS_URL = 'https://accounts.spotify.com';
@@ -25,6 +27,10 @@ export interface SpotifyConfig {
   apiUrl: string;
   /** When the refresh token was issued, if the owner's tooling recorded it. */
   refreshTokenIssuedAt: Date | null;
+  /** SPOTIFY_REFRESH_INTERVAL_S: 0 reads Spotify on every call, with no shared state. */
+  refreshIntervalS: number;
+  /** SPOTIFY_DAILY_BUDGET: Spotify requests allowed in any rolling 24 hours. */
+  dailyBudget: number;
 }
 
 export type ConfigState =
@@ -62,6 +68,11 @@ export function readConfig(env: EnvAccessor, deployContext?: string): ConfigStat
     };
   }
 
+  const interval = readWholeNumber(value, 'SPOTIFY_REFRESH_INTERVAL_S', DEFAULT_REFRESH_INTERVAL_S, 0);
+  if (typeof interval !== 'number') return { status: 'invalid', missing: [], message: interval.message };
+  const budget = readWholeNumber(value, 'SPOTIFY_DAILY_BUDGET', DEFAULT_DAILY_BUDGET, MIN_DAILY_BUDGET);
+  if (typeof budget !== 'number') return { status: 'invalid', missing: [], message: budget.message };
+
   const issuedRaw = value('SPOTIFY_REFRESH_TOKEN_ISSUED_AT');
   const issued = issuedRaw ? new Date(issuedRaw) : null;
   return {
@@ -72,8 +83,24 @@ export function readConfig(env: EnvAccessor, deployContext?: string): ConfigStat
       refreshToken: value('SPOTIFY_REFRESH_TOKEN')!,
       ...urls,
       refreshTokenIssuedAt: issued && !Number.isNaN(issued.getTime()) ? issued : null,
+      refreshIntervalS: interval,
+      dailyBudget: budget,
     },
   };
+}
+
+function readWholeNumber(
+  value: (name: string) => string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+): number | { message: string } {
+  const raw = value(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min) {
+    return { message: `${name} must be a whole number of at least ${min} (it is "${raw.slice(0, 20)}"). Fix it, or unset it for the default, ${fallback}.` };
+  }
+  return Number(raw);
 }
 
 function readBaseUrls(value: (name: string) => string | undefined) {

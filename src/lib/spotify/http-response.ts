@@ -1,3 +1,4 @@
+import { STALE_CACHE_MAX_S } from './budget';
 import type { SpotifyError } from './errors';
 import type { ErrorBody, ErrorCode, Listening } from './types';
 
@@ -30,6 +31,22 @@ export function freshCacheHeaders(): Record<string, string> {
 }
 
 /**
+ * Cache headers for data: fresh data by the usual rule; stale data (a
+ * refresh was due but blocked) until the next refresh may happen, so the CDN
+ * does not ask again before anything can have changed, but at most
+ * STALE_CACHE_MAX_S.
+ */
+export function dataCacheHeaders(listening: Listening, now: number = Date.now()): Record<string, string> {
+  if (!listening.stale) return freshCacheHeaders();
+  const retryAt = listening.stale.retryAt ? Date.parse(listening.stale.retryAt) : Number.NaN;
+  const seconds = Number.isFinite(retryAt) ? Math.ceil((retryAt - now) / 1_000) : UPSTREAM_ERROR_CACHE_S;
+  return {
+    'Cache-Control': 'public, max-age=0, must-revalidate',
+    'Netlify-CDN-Cache-Control': `public, durable, s-maxage=${Math.min(Math.max(seconds, 1), STALE_CACHE_MAX_S)}`,
+  };
+}
+
+/**
  * Cache headers for an answer (or a page) built from a failure: Spotify's faults are cached
  * briefly (a rate limit for its Retry-After, up to a cap) so a failing Spotify is not asked
  * once per visitor; other faults (setup, bad request) are not cached at all.
@@ -46,16 +63,21 @@ export function errorCacheHeaders(error: SpotifyError): Record<string, string> {
   };
 }
 
-const JSON_TYPE = { 'Content-Type': 'application/json; charset=utf-8' };
+const API_HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'X-Content-Type-Options': 'nosniff',
+  // Only these two parameters change the answer: any other query (junk, reordering aside) shares their cache entry.
+  'Netlify-Vary': 'query=range|limit',
+};
 
 /** HEAD gets the same status and headers as GET, without a body. */
 function respond(body: unknown, status: number, headers: Record<string, string>, method: string): Response {
   const text = JSON.stringify(body);
-  return new Response(method === 'HEAD' ? null : text, { status, headers: { ...JSON_TYPE, ...headers } });
+  return new Response(method === 'HEAD' ? null : text, { status, headers: { ...API_HEADERS, ...headers } });
 }
 
 export function listeningResponse(listening: Listening, method: string): Response {
-  return respond(listening, 200, freshCacheHeaders(), method);
+  return respond(listening, 200, dataCacheHeaders(listening), method);
 }
 
 export function errorResponse(error: SpotifyError, method: string): Response {

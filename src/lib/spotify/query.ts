@@ -19,6 +19,10 @@ const LIMIT_PATTERN = /^(?:[1-9]|[1-4]\d|50)$/;
  */
 export function parseListeningQuery(search: string): Result<ListeningQuery> {
   if (/[%+]/.test(search)) return bad('Write range and limit plainly: the query must not contain escapes (%) or +.');
+  // URLSearchParams drops empty pairs silently; the contract calls them empty parameters.
+  if (search.replace(/^\?/, '').split('&').some((pair) => pair === '') && search.length > 1) {
+    return bad('The query has an empty pair (a stray &). Write it as range=…&limit=… with nothing else.');
+  }
   const params = new URLSearchParams(search);
   const seen = new Map<string, string>();
   for (const [name, value] of params) {

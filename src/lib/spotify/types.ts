@@ -57,6 +57,17 @@ export interface PartErrors {
   topArtists?: ErrorCode;
 }
 
+/**
+ * Present when the data could not be refreshed when it was due: Spotify
+ * refused (a rate limit or the daily quota), failed, or the daily budget is
+ * spent. The data is the last good read, still worth showing.
+ */
+export interface Staleness {
+  code: ErrorCode;
+  /** ISO time the next refresh may happen, when known. */
+  retryAt?: string;
+}
+
 /** The 200 body of `GET /api/spotify`. */
 export interface Listening {
   /** Null: nothing playing and nothing recently played. */
@@ -70,6 +81,8 @@ export interface Listening {
   demo?: true;
   /** A part that failed while the other succeeded. */
   errors?: PartErrors;
+  /** The last good data, served because a refresh was due but could not happen. */
+  stale?: Staleness;
 }
 
 /** The body of every non-200 answer of `GET /api/spotify`. */
