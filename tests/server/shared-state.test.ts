@@ -6,7 +6,7 @@
  */
 import { http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_API_URL, type Listening, type ListeningQuery, type Logger, type Result } from '../../src/lib/spotify';
+import { BACKOFF_MAX_MS, DEFAULT_API_URL, type Listening, type ListeningQuery, type Logger, type Result } from '../../src/lib/spotify';
 import { loadListening } from '../../src/server/listening-service';
 import { memoryStores, testEnv } from '../helpers/service';
 import { TEST_NOW, useFakeSpotify } from '../mocks/spotify';
@@ -201,5 +201,20 @@ describe('when Blobs fails', () => {
     const result = await loadListening({ range: 'short_term', limit: 5 }, { env: testEnv({ SPOTIFY_REFRESH_INTERVAL_S: '15' }), now, ...stores, log: { warn: () => {}, error: (line) => errors.push(line) } });
     expect(result.ok).toBe(true);
     expect(errors.join('\n')).toMatch(/shared state in Netlify Blobs could not be read/);
+  });
+});
+
+describe('the daily budget with no data yet', () => {
+  it('refreshes while the day’s spend is under the cap, then answers rate_limited with when to retry', async () => {
+    fake.scenario = 'down';
+    const env = { SPOTIFY_DAILY_BUDGET: '10', SPOTIFY_REFRESH_INTERVAL_S: '1' };
+    let last: Result<Listening> | undefined;
+    for (let i = 0; i < 12; i += 1) {
+      last = await call({}, env);
+      advance(BACKOFF_MAX_MS);
+    }
+    expect(requests(), 'never past the cap').toBeLessThanOrEqual(10);
+    expect(last!.ok || last!.error.code).toBe('rate_limited');
+    expect(last!.ok || last!.error.retryAfterSeconds).toBeGreaterThan(0);
   });
 });

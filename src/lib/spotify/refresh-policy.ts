@@ -237,9 +237,13 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
   const top = state.topArtists[query.range];
   const lockout = state.lockout;
   if (!nowPlaying && !top?.value) {
-    const cause = lockout ?? top?.failure;
+    // What blocks a refresh now says why there is nothing; an expired lockout only says what went wrong last.
+    const cause = blocked
+      ? { code: blocked.code, message: lockout && lockout.until === blocked.retryAt ? lockout.message : BUDGET_SPENT }
+      : (lockout ?? top?.failure);
     if (!cause) return fail(new SpotifyError('upstream_error', 'Spotify has not been read yet. Try again in a moment.'));
-    const retryAfterSeconds = lockout?.code === 'rate_limited' ? Math.max(1, Math.ceil((Date.parse(lockout.until) - now) / 1_000)) : undefined;
+    const until = blocked ? blocked.retryAt : lockout?.until;
+    const retryAfterSeconds = cause.code === 'rate_limited' && until ? Math.max(1, Math.ceil((Date.parse(until) - now) / 1_000)) : undefined;
     return fail(new SpotifyError(cause.code, cause.message, { retryAfterSeconds }));
   }
   const errors: PartErrors = {};
@@ -254,6 +258,8 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
     ...(blocked ? { stale: blocked } : {}),
   });
 }
+
+const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent; the widget will update when it allows.';
 
 /** Reads a stored state defensively: anything malformed counts as no state. */
 export function parseSharedState(value: unknown): SharedState | null {
