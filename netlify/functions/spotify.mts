@@ -2,7 +2,7 @@ import type { Config, Context } from '@netlify/functions';
 import { SpotifyError, errorResponse, listeningResponse, parseListeningQuery } from '../../src/lib/spotify';
 import { loadListening } from '../../src/server/listening-service';
 
-/** `GET /api/spotify`: the widget's public API. The contract is in the README. */
+/** `GET /api/spotify`: the widget's public API. The contract is in docs/api.md. */
 export default async function spotify(request: Request, context?: Partial<Pick<Context, 'deploy' | 'waitUntil'>>): Promise<Response> {
   const method = request.method.toUpperCase();
   // Checked here rather than with `config.method`, which would make the

@@ -1,6 +1,6 @@
 /**
  * GET /api/spotify, called as Netlify calls it: the default export with a
- * Request. Every row of the README's contract: statuses, codes, headers,
+ * Request. Every row of the contract in docs/api.md: statuses, codes, headers,
  * partial failures, and what never leaves the server.
  */
 import { http, HttpResponse } from 'msw';
