@@ -2,7 +2,7 @@
  * Server-only: what the page's server render shows in the widget. Imported
  * by page frontmatter, never by the island.
  */
-import { SSR_BUDGET_MS } from '../lib/spotify/budget';
+import { SSR_BUDGET_MS } from '../lib/spotify/limits';
 import type { Result, SpotifyError } from '../lib/spotify/errors';
 import { dataCacheHeaders, errorCacheHeaders } from '../lib/spotify/http-response';
 import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';

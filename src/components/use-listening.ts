@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { BACKOFF_MAX_MS, STALE_POLL_MS, TRACK_END_GRACE_MS } from '../lib/spotify/budget';
+import { BACKOFF_MAX_MS, STALE_POLL_MS, TRACK_END_GRACE_MS } from '../lib/spotify/limits';
 import type { Listening } from '../lib/spotify/types';
 
 /** Failures double the wait from one interval up to this. */

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LEASE_MS, LEASE_SETTLE_MS } from '../lib/spotify/budget';
+import { LEASE_MS, LEASE_SETTLE_MS } from '../lib/spotify/limits';
 import { parseSharedState, type SharedState } from '../lib/spotify/refresh-policy';
 import { openBlobStore, withStoreTimeout, type JsonStore } from './blobs';
 

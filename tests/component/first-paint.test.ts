@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LATE_PAGE_CACHE_S, apiUrl, firstPaint, pageCacheHeaders, queryOf, retryAtOf } from '../../src/components/first-paint';
 import { scenarioStart } from '../../test-support/widget-states';
-import { SSR_BUDGET_MS } from '../../src/lib/spotify/budget';
+import { SSR_BUDGET_MS } from '../../src/lib/spotify/limits';
 import { SpotifyError, fail, ok } from '../../src/lib/spotify/errors';
 import { CDN_MAX_AGE_S, MAX_RATE_LIMIT_CACHE_S, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/http-response';
 import type { Listening } from '../../src/lib/spotify/types';

@@ -4,7 +4,7 @@
  * feed any source.
  */
 
-import { DEFAULT_DAILY_BUDGET, DEFAULT_REFRESH_INTERVAL_S, MIN_DAILY_BUDGET } from './budget';
+import { DEFAULT_DAILY_BUDGET, DEFAULT_REFRESH_INTERVAL_S, MIN_DAILY_BUDGET } from './limits';
 
 export type EnvAccessor = (name: string) => string | undefined;
 

@@ -1,4 +1,4 @@
-import { EXPIRY_WARNING_DAYS, REFRESH_TOKEN_LIFETIME_DAYS } from './budget';
+import { EXPIRY_WARNING_DAYS, REFRESH_TOKEN_LIFETIME_DAYS } from './limits';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,4 +1,4 @@
-import { STALE_CACHE_MAX_S } from './budget';
+import { STALE_CACHE_MAX_S } from './limits';
 import type { SpotifyError } from './errors';
 import type { ErrorBody, ErrorCode, Listening } from './types';
 

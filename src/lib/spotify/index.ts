@@ -1,6 +1,6 @@
 export * from './types';
 export { SpotifyError, ok, fail, type Result } from './errors';
-export * from './budget';
+export * from './limits';
 export { readConfig, isDeployed, CREDENTIAL_VARS, DEPLOYED_CONTEXTS, DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, type ConfigState, type EnvAccessor, type SpotifyConfig } from './config';
 export { parseListeningQuery, DEFAULT_QUERY, type ListeningQuery } from './query';
 export { getListening, readParts, type ListeningOptions, type Logger, type PartsRead, type PartsWanted, type SpotifyReader } from './listening';

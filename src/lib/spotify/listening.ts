@@ -1,4 +1,4 @@
-import { READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from './budget';
+import { READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from './limits';
 import type { SpotifyConfig } from './config';
 import { ok, type Result } from './errors';
 import { normalizeCurrentlyPlaying, normalizeRecentlyPlayed, normalizeTopArtists } from './normalize';

@@ -12,7 +12,7 @@ import {
   LEDGER_SLOT_MS,
   TOP_ARTISTS_TTL_MS,
   TRACK_END_GRACE_MS,
-} from './budget';
+} from './limits';
 import { SpotifyError, fail, ok, type Result } from './errors';
 import type { PartsRead } from './listening';
 import type { ListeningQuery } from './query';
