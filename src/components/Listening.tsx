@@ -1,4 +1,5 @@
 import { useRef } from 'preact/hooks';
+import { CLOCK_TICK_MS, IDLE_CLOCK_TICK_MS } from '../lib/spotify/limits';
 import type { Listening as Data } from '../lib/spotify/types';
 import { ago } from './format';
 import Skeleton from './Skeleton';
@@ -38,7 +39,7 @@ export default function Listening({ initial, failed = false, retryAt, url, pollM
   // otherwise often enough to keep "12 min ago" current. Stale data (a poll failed) holds
   // the position where it is: only Spotify can say it moved on.
   const still = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
-  const now = useNow(!item?.isPlaying || still ? 15_000 : down || stale ? 0 : 1_000);
+  const now = useNow(!item?.isPlaying || still ? IDLE_CLOCK_TICK_MS : down || stale ? 0 : CLOCK_TICK_MS);
   const state: WidgetState = !data
     ? down ? 'error' : 'loading'
     : down || data.errors?.nowPlaying ? 'error'

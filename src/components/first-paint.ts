@@ -2,7 +2,7 @@
  * Server-only: what the page's server render shows in the widget. Imported
  * by page frontmatter, never by the island.
  */
-import { SSR_BUDGET_MS } from '../lib/spotify/limits';
+import { LATE_PAGE_CACHE_S, SSR_BUDGET_MS } from '../lib/spotify/limits';
 import type { Result, SpotifyError } from '../lib/spotify/errors';
 import { dataCacheHeaders, errorCacheHeaders } from '../lib/spotify/http-response';
 import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';
@@ -47,14 +47,6 @@ export async function firstPaint(
 }
 
 /**
- * CDN freshness of a page rendered past the budget. Spotify was slow or hung:
- * without a cache every page view would start another slow call; a few
- * seconds keep that to one call per CDN node per few seconds, and cost
- * visitors nothing, since the skeleton page's island fetches at once.
- */
-export const LATE_PAGE_CACHE_S = 5;
-
-/**
  * The page's cache headers, by the same rules as the function's answers:
  * fresh data like a good answer, a failure like the error answer it would
  * have been (Spotify's faults briefly, a rate limit for its Retry-After,
@@ -93,9 +85,6 @@ export function retryAtOf(paint: FirstPaint, now: number = Date.now()): number |
   const seconds = paint.error?.retryAfterSeconds;
   return seconds ? now + seconds * 1_000 : undefined;
 }
-
-/** Shortest poll interval the island accepts, so a typo cannot hammer the function. */
-export const MIN_POLL_MS = 5_000;
 
 /** The owner's top-artists settings as an API query; a count out of range is clamped to 1–50. */
 export function queryOf(site: Pick<SiteConfig, 'topArtistsRange' | 'topArtistsCount'>): ListeningQuery {

@@ -2,10 +2,6 @@ import { useEffect, useState } from 'preact/hooks';
 import { BACKOFF_MAX_MS, STALE_POLL_MS, TRACK_END_GRACE_MS } from '../lib/spotify/limits';
 import type { Listening } from '../lib/spotify/types';
 
-/** Failures double the wait from one interval up to this. */
-export const MAX_BACKOFF_MS = BACKOFF_MAX_MS;
-export { TRACK_END_GRACE_MS };
-
 export interface Feed {
   /** The last good data; kept through failures. */
   data: Listening | null;
@@ -64,7 +60,7 @@ export function useListening(
     let nextAt = initial
       ? dueAt(initial, Math.min(Date.parse(initial.fetchedAt), Date.now()), intervalMs)
       : initialFailed
-        ? Math.max(Date.now() + intervalMs, Math.min(retryAt, Date.now() + MAX_BACKOFF_MS))
+        ? Math.max(Date.now() + intervalMs, Math.min(retryAt, Date.now() + BACKOFF_MAX_MS))
         : 0;
 
     const schedule = (at: number) => {
@@ -89,7 +85,7 @@ export function useListening(
         if (abort.signal.aborted) return;
         failures += 1;
         const retryAfter = error instanceof Response ? Number(error.headers.get('Retry-After')) * 1000 || 0 : 0;
-        wait = Math.max(Math.min(intervalMs * 2 ** failures, MAX_BACKOFF_MS), retryAfter);
+        wait = Math.max(Math.min(intervalMs * 2 ** failures, BACKOFF_MAX_MS), retryAfter);
         setFeed((prev) => ({ ...prev, failed: true }));
       } finally {
         busy = false;

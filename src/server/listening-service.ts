@@ -8,6 +8,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CALL_BUDGET_MS,
+  ROTATION_WRITE_ATTEMPTS,
+  ROTATION_WRITE_BACKOFF_MS,
   SpotifyError,
   STATE_POLL_MS,
   TOP_ARTISTS_READ_LIMIT,
@@ -81,9 +83,6 @@ let defaultStateStore: SharedStateStore | undefined;
 const warnedExpiries = new Set<string>();
 /** Refreshes under way in this instance: calls that find the same one due share it. */
 const flights = new Map<string, Promise<SharedState | null>>();
-
-/** How many times a rotated token is written before the failure is left to the log. */
-const ROTATION_WRITE_ATTEMPTS = 3;
 
 export async function loadListening(query: ListeningQuery, options: ServiceOptions = {}): Promise<Result<Listening>> {
   const env = options.env ?? runtimeEnv;
@@ -287,7 +286,7 @@ async function saveRotatedToken(context: CallContext, rotated: string): Promise<
       lastProblem = describeError(error);
       logError(context.log, `Saving the rotated refresh token failed (attempt ${attempt} of ${ROTATION_WRITE_ATTEMPTS}): ${lastProblem}`);
     }
-    await sleep(100 * attempt);
+    await sleep(ROTATION_WRITE_BACKOFF_MS * attempt);
   }
   throw new Error(`${lastProblem}. If calls start failing with reauthorization_required, run \`npm run authorize -- --netlify\`.`);
 }

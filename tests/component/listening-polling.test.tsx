@@ -8,7 +8,7 @@ import { act, cleanup } from '@testing-library/preact';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UNAVAILABLE } from '../../src/components/Listening';
 import { scenarioStart, type Start } from '../../test-support/widget-states';
-import { MAX_BACKOFF_MS, TRACK_END_GRACE_MS } from '../../src/components/use-listening';
+import { BACKOFF_MAX_MS, TRACK_END_GRACE_MS } from '../../src/lib/spotify/limits';
 import { PLAYLIST } from '../../test-support/fixtures';
 import { DEFAULT_QUERY } from '../../src/lib/spotify/query';
 import type { Listening } from '../../src/lib/spotify/types';
@@ -178,7 +178,7 @@ describe('useListening polling', () => {
   it('caps a far-off server Retry-After (or a skewed clock) at the longest backoff', async () => {
     const api = stubApi();
     renderWidget({ initial: null, failed: true }, { retryAt: T0 + 60 * 60_000 });
-    await advance(MAX_BACKOFF_MS - 1);
+    await advance(BACKOFF_MAX_MS - 1);
     expect(api.count).toBe(0);
     await advance(1);
     expect(api.count).toBe(1);

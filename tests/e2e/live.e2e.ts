@@ -5,7 +5,7 @@
  * passes in an instant instead of in real seconds.
  */
 import { describe, expect, inject, it, type TestContext } from 'vitest';
-import { MIN_POLL_MS } from '../../src/components/first-paint';
+import { MIN_POLL_MS } from '../../src/lib/spotify/limits';
 import { PLAYLIST } from '../../test-support/fixtures';
 import { site } from '../../src/site.config';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';

@@ -4,9 +4,8 @@
  * served whatever Spotify does, and no secret reaches a visitor.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { LATE_PAGE_CACHE_S } from '../../src/components/first-paint';
+import { CDN_MAX_AGE_S, LATE_PAGE_CACHE_S, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/limits';
 import { FAKE_RETRY_AFTER_S, SCENARIO_NAMES } from '../../test-support/fake-spotify/scenarios';
-import { CDN_MAX_AGE_S, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/http-response';
 import { browserForFile, openPage } from './support/browser';
 import { useScenario } from '../../test-support/fake-spotify/control';
 import { EXPECTED } from './support/scenario-states';

@@ -3,7 +3,8 @@
  * own Retry-After and in how long the CDN keeps a rate-limited answer.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_RETRY_AFTER_S, parseRetryAfter } from '../../src/lib/spotify/upstream';
+import { DEFAULT_RETRY_AFTER_S } from '../../src/lib/spotify/limits';
+import { parseRetryAfter } from '../../src/lib/spotify/upstream';
 import { TEST_NOW } from '../mocks/spotify';
 
 /** TEST_NOW is 2026-11-23 12:00:00 UTC, a Monday. */

@@ -1,6 +1,4 @@
-import { EXPIRY_WARNING_DAYS, REFRESH_TOKEN_LIFETIME_DAYS } from './limits';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS, EXPIRY_WARNING_DAYS, REFRESH_TOKEN_LIFETIME_DAYS } from './limits';
 
 /** The command that renews the owner's authorization, locally and on the Netlify site. */
 export const RENEW_COMMAND = 'npm run authorize -- --netlify && npm run deploy';

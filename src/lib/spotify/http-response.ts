@@ -1,13 +1,6 @@
-import { STALE_CACHE_MAX_S } from './limits';
 import type { SpotifyError } from './errors';
+import { CDN_MAX_AGE_S, CDN_STALE_WHILE_REVALIDATE_S, MAX_RATE_LIMIT_CACHE_S, STALE_CACHE_MAX_S, UPSTREAM_ERROR_CACHE_S } from './limits';
 import type { ErrorBody, ErrorCode, Listening } from './types';
-
-/** CDN freshness of a good answer, and how long the CDN may serve it stale while it refetches. */
-export const CDN_MAX_AGE_S = 10;
-export const CDN_STALE_WHILE_REVALIDATE_S = 20;
-/** Errors caused by Spotify are cached briefly so a failing Spotify is not hit once per visitor. */
-export const UPSTREAM_ERROR_CACHE_S = 30;
-export const MAX_RATE_LIMIT_CACHE_S = 300;
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   bad_request: 400,

@@ -1,4 +1,12 @@
 /**
+ * Every time limit, interval, backoff, cap and cache duration, each with its
+ * reason. Nothing else in src/ writes one down: it imports it from here. Plain
+ * constants, so the island may import this file too.
+ */
+
+/* --- One call to Spotify --- */
+
+/**
  * Time budgets for one call. The contract promises an answer within 10 s even
  * when Spotify hangs: the token exchange and the parallel reads run one after
  * the other, so their sum must stay well below that.
@@ -10,24 +18,40 @@ export const READ_TIMEOUT_MS = 4_000;
  * another instance rotated meanwhile: still under the contract's 10 s.
  */
 export const CALL_BUDGET_MS = 9_000;
+/** Used when a 429 comes without a usable Retry-After. */
+export const DEFAULT_RETRY_AFTER_S = 30;
+
+/* --- The page's server render --- */
 
 /** How long the page's server render waits for Spotify before it renders the skeleton. */
 export const SSR_BUDGET_MS = 800;
+/**
+ * How long the page's render waits for a refresh it started before it renders
+ * the state it already has: inside SSR_BUDGET_MS, so the first paint shows data.
+ */
+export const PAGE_REFRESH_WAIT_MS = 600;
+
+/* --- The owner's authorization --- */
 
 /** Spotify refresh tokens expire this long after authorization (since July 2026). */
 export const REFRESH_TOKEN_LIFETIME_DAYS = 182;
 /** Warn the owner when fewer days than this remain. */
 export const EXPIRY_WARNING_DAYS = 14;
+/** How many times a rotated token is written before the failure is left to the log. */
+export const ROTATION_WRITE_ATTEMPTS = 3;
+/** The wait after a failed write of a rotated token, times the attempt number: a conflicting writer gets time to finish. */
+export const ROTATION_WRITE_BACKOFF_MS = 100;
 
 /*
- * Shared state (src/server/shared-state.ts): how often Spotify is read,
- * whatever the traffic. Every call reads the state; only a due refresh
- * reaches Spotify, and only one at a time across instances.
+ * --- Shared state (src/server/shared-state.ts) ---
+ * How often Spotify is read, whatever the traffic. Every call reads the
+ * state; only a due refresh reaches Spotify, and only one at a time across
+ * instances.
  */
 
 /** Default of SPOTIFY_REFRESH_INTERVAL_S: a call within this long of the last now-playing read costs Spotify nothing. */
 export const DEFAULT_REFRESH_INTERVAL_S = 15;
-/** Spotify moves to the next track a moment after the last one ends: refresh just after that. */
+/** Spotify moves to the next track a moment after the last one ends: refresh (and poll) just after that. */
 export const TRACK_END_GRACE_MS = 1_000;
 /** Top artists change over weeks: one read per range every few hours is plenty. */
 export const TOP_ARTISTS_TTL_MS = 6 * 3_600_000;
@@ -35,7 +59,7 @@ export const TOP_ARTISTS_TTL_MS = 6 * 3_600_000;
 export const TOP_ARTISTS_READ_LIMIT = 50;
 /** After a 5xx or a timeout, wait this long before the next refresh, doubling per failure... */
 export const BACKOFF_FIRST_MS = 30_000;
-/** ...up to this. */
+/** ...up to this. The island's polls back off to the same cap. */
 export const BACKOFF_MAX_MS = 5 * 60_000;
 
 /** Default of SPOTIFY_DAILY_BUDGET: Spotify requests, token exchanges included, in any rolling 24 hours. */
@@ -44,6 +68,7 @@ export const DEFAULT_DAILY_BUDGET = 2_000;
 export const MIN_DAILY_BUDGET = 10;
 /** The ledger counts requests in slots this long, so it stays small in the state. */
 export const LEDGER_SLOT_MS = 10 * 60_000;
+/** The daily budget's rolling window; also the unit of the refresh token's lifetime. */
 export const DAY_MS = 24 * 3_600_000;
 /**
  * The token bucket that smooths spend holds one hour of the budget: a quiet
@@ -62,15 +87,36 @@ export const LEASE_MS = 12_000;
 export const LEASE_SETTLE_MS = 40;
 /** How often a call that found no data at all looks for the refresh another instance is making. */
 export const STATE_POLL_MS = 150;
-
-/** A stale answer is CDN-cached until the next refresh may happen, but never longer than this. */
-export const STALE_CACHE_MAX_S = 300;
 /** A slow or hung Blobs store must not eat the call's budget: each store operation gets this long. */
 export const STORE_TIMEOUT_MS = 1_000;
+
+/* --- CDN caching (src/lib/spotify/cache-headers.ts) --- */
+
+/** CDN freshness of a good answer... */
+export const CDN_MAX_AGE_S = 10;
+/** ...and how long the CDN may serve it stale while it refetches. */
+export const CDN_STALE_WHILE_REVALIDATE_S = 20;
+/** A stale answer is CDN-cached until the next refresh may happen, but never longer than this. */
+export const STALE_CACHE_MAX_S = 300;
+/** Errors caused by Spotify are cached briefly so a failing Spotify is not hit once per visitor. */
+export const UPSTREAM_ERROR_CACHE_S = 30;
+/** A rate limit is cached for its Retry-After, but never longer than this: the CDN asks again within minutes even when Spotify asks for hours. */
+export const MAX_RATE_LIMIT_CACHE_S = 300;
 /**
- * How long the page's render waits for a refresh it started before it renders
- * the state it already has: inside SSR_BUDGET_MS, so the first paint shows data.
+ * CDN freshness of a page rendered past the budget. Spotify was slow or hung:
+ * without a cache every page view would start another slow call; a few
+ * seconds keep that to one call per CDN node per few seconds, and cost
+ * visitors nothing, since the skeleton page's island fetches at once.
  */
-export const PAGE_REFRESH_WAIT_MS = 600;
+export const LATE_PAGE_CACHE_S = 5;
+
+/* --- The island --- */
+
+/** Shortest poll interval the island accepts, so a typo cannot hammer the function. */
+export const MIN_POLL_MS = 5_000;
 /** While the answer is stale and its next refresh is far off, the island polls no more often than this. */
 export const STALE_POLL_MS = 60_000;
+/** The widget's clock ticks this often while a track's position moves on screen... */
+export const CLOCK_TICK_MS = 1_000;
+/** ...and this often otherwise (nothing playing, or reduced motion): enough to keep "12 min ago" current. */
+export const IDLE_CLOCK_TICK_MS = 15_000;

@@ -1,4 +1,5 @@
 import { SpotifyError, fail, ok, type Result } from './errors';
+import { DEFAULT_RETRY_AFTER_S } from './limits';
 
 export type Fetch = typeof globalThis.fetch;
 
@@ -7,9 +8,6 @@ export interface UpstreamAnswer {
   headers: Headers;
   text: string;
 }
-
-/** Used when a 429 comes without a usable Retry-After. */
-export const DEFAULT_RETRY_AFTER_S = 30;
 
 /**
  * The one place the core touches the network. Timeouts and unreachable hosts
