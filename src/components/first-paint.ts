@@ -2,7 +2,7 @@
  * Server-only: what the page's server render shows in the widget. Imported
  * by page frontmatter, never by the island.
  */
-import { LATE_PAGE_CACHE_S, SSR_BUDGET_MS } from '../lib/spotify/limits';
+import { LATE_PAGE_CACHE_S, SSR_BUDGET_MS, within } from '../lib/spotify/limits';
 import type { Result, SpotifyError } from '../lib/spotify/errors';
 import { dataCacheHeaders, errorCacheHeaders } from '../lib/spotify/http-response';
 import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';
@@ -29,20 +29,14 @@ export async function firstPaint(
   load: () => Promise<Result<Listening>>,
   budgetMs: number = SSR_BUDGET_MS,
 ): Promise<FirstPaint> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => {
-    timer = setTimeout(resolve, budgetMs, null);
-  });
   try {
-    const result = await Promise.race([load(), late]);
+    const result = await within(load(), budgetMs);
     if (!result) return { data: null, failed: false, error: null };
     return result.ok ? { data: result.value, failed: false, error: null } : { data: null, failed: true, error: result.error };
   } catch (error) {
     // The name only: a message could carry upstream details that do not belong in logs.
     console.warn(`The page rendered without Spotify data (${error instanceof Error ? error.name : 'unknown error'}); the widget will retry.`);
     return { data: null, failed: true, error: null };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

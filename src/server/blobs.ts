@@ -5,7 +5,7 @@
  * reason for a call to hang.
  */
 import { getStore } from '@netlify/blobs';
-import { STORE_TIMEOUT_MS } from '../lib/spotify/limits';
+import { STORE_TIMEOUT_MS, within } from '../lib/spotify/limits';
 
 export type WriteCondition = { onlyIfNew?: boolean; onlyIfMatch?: never } | { onlyIfMatch?: string; onlyIfNew?: never };
 
@@ -32,12 +32,11 @@ export function openBlobStore(name: string): JsonStore {
 }
 
 /** Bounds one store operation; `what` names it in the error ("reading the shared state"). */
-export function withStoreTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Netlify Blobs did not answer within ${STORE_TIMEOUT_MS} ms when ${what}.`)), STORE_TIMEOUT_MS);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+export async function withStoreTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+  // Boxed, so that a store answering null (an absent key) is not taken for the timeout.
+  const done = await within(work.then((value) => ({ value })), STORE_TIMEOUT_MS);
+  if (!done) throw new Error(`Netlify Blobs did not answer within ${STORE_TIMEOUT_MS} ms when ${what}.`);
+  return done.value;
 }
 
 export const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));

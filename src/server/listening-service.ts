@@ -40,6 +40,7 @@ import {
   type SpotifyConfig,
   type SpotifyReader,
   type TimeRange,
+  within,
 } from '../lib/spotify';
 import { describeError } from './blobs';
 import { runtimeEnv } from './env';
@@ -298,16 +299,6 @@ async function waitForNewerState(store: SharedStateStore, generation: number, de
     if (state && state.generation > generation) return state;
   }
   return null;
-}
-
-/** The promise's value, or null if it takes longer than `ms`. */
-async function within<T>(work: Promise<T | null>, ms: number): Promise<T | null> {
-  if (ms <= 0) return null;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<null>((resolve) => {
-    timer = setTimeout(resolve, ms, null);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function warnOfExpiry(config: SpotifyConfig, now: Date, log: Logger): void {

@@ -1,7 +1,11 @@
 /**
  * Every time limit, interval, backoff, cap and cache duration, each with its
- * reason. Nothing else in src/ writes one down: it imports it from here. Plain
- * constants, so the island may import this file too.
+ * reason. Nothing else in src/ writes one down: it imports it from here. The
+ * island imports this file too, so it holds only constants and `within`.
+ *
+ * Deadlines are kept two ways: a fetch gets `AbortSignal.timeout` (see
+ * upstream.ts), since an abandoned request should stop; any other wait is
+ * outrun with `within`, which leaves the work running.
  */
 
 /* --- One call to Spotify --- */
@@ -120,3 +124,15 @@ export const STALE_POLL_MS = 60_000;
 export const CLOCK_TICK_MS = 1_000;
 /** ...and this often otherwise (nothing playing, or reduced motion): enough to keep "12 min ago" current. */
 export const IDLE_CLOCK_TICK_MS = 15_000;
+
+/* --- Keeping a deadline --- */
+
+/** The promise's value, or null if it takes longer than `ms`. The work is outrun, not stopped. */
+export async function within<T>(work: Promise<T | null>, ms: number): Promise<T | null> {
+  if (ms <= 0) return null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(resolve, ms, null);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
