@@ -2,21 +2,12 @@
  * Server-only: what the page's server render shows in the widget. Imported
  * by page frontmatter, never by the island.
  */
-import { LATE_PAGE_CACHE_S, SSR_BUDGET_MS, within } from '../lib/spotify/limits';
-import type { Result, SpotifyError } from '../lib/spotify/errors';
-import { dataCacheHeaders, errorCacheHeaders } from '../lib/spotify/http-response';
+import type { FirstPaint } from '../lib/spotify/cache-headers';
+import type { Result } from '../lib/spotify/errors';
+import { SSR_BUDGET_MS, within } from '../lib/spotify/limits';
 import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';
 import type { Listening } from '../lib/spotify/types';
 import type { SiteConfig } from '../site.config';
-
-export interface FirstPaint {
-  /** Data to render now; null renders the skeleton (or the quiet error) and lets the island fetch. */
-  data: Listening | null;
-  /** Loading failed outright, as opposed to running out of time. */
-  failed: boolean;
-  /** Why it failed, when the core said; null when it rendered, ran out of time, or the loader threw. */
-  error: SpotifyError | null;
-}
 
 /**
  * Waits for `load` at most `budgetMs`. Past the budget the page renders the
@@ -38,36 +29,6 @@ export async function firstPaint(
     console.warn(`The page rendered without Spotify data (${error instanceof Error ? error.name : 'unknown error'}); the widget will retry.`);
     return { data: null, failed: true, error: null };
   }
-}
-
-/**
- * The page's cache headers, by the same rules as the function's answers:
- * fresh data like a good answer, a failure like the error answer it would
- * have been (Spotify's faults briefly, a rate limit for its Retry-After,
- * setup faults not at all). A loader that threw is a bug, not Spotify's
- * state: like the function's unhandled 500, it is not cached.
- */
-export function pageCacheHeaders(paint: FirstPaint): Record<string, string> {
-  const policy = pageCachePolicy(paint);
-  return policy['Netlify-CDN-Cache-Control'] ? { ...policy, 'Netlify-Vary': PAGE_VARY } : policy;
-}
-
-/**
- * The page reads no query parameter, so none may split its CDN cache (`/?x=1`
- * would otherwise be a page of its own). Netlify keys on the listed
- * parameters only; this name is one the page never uses, so every query
- * shares one entry.
- */
-export const PAGE_VARY = 'query=none';
-
-function pageCachePolicy(paint: FirstPaint): Record<string, string> {
-  if (paint.data) return dataCacheHeaders(paint.data);
-  if (paint.error) return errorCacheHeaders(paint.error);
-  if (paint.failed) return { 'Cache-Control': 'no-store' };
-  return {
-    'Cache-Control': 'public, max-age=0, must-revalidate',
-    'Netlify-CDN-Cache-Control': `public, durable, s-maxage=${LATE_PAGE_CACHE_S}`,
-  };
 }
 
 /**

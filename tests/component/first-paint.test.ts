@@ -3,9 +3,10 @@
  * throws never break the page, and the island's API URL.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { apiUrl, firstPaint, pageCacheHeaders, queryOf, retryAtOf } from '../../src/components/first-paint';
+import { apiUrl, firstPaint, queryOf, retryAtOf } from '../../src/components/first-paint';
 import { scenarioStart } from '../../test-support/widget-states';
 import { CDN_MAX_AGE_S, LATE_PAGE_CACHE_S, MAX_RATE_LIMIT_CACHE_S, SSR_BUDGET_MS, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/limits';
+import { pageCacheHeaders } from '../../src/lib/spotify/cache-headers';
 import { SpotifyError, fail, ok } from '../../src/lib/spotify/errors';
 import type { Listening } from '../../src/lib/spotify/types';
 import { TEST_NOW } from '../mocks/spotify';

@@ -17,7 +17,7 @@ export {
 export { getDemoListening, DEMO_NOTICE } from './demo';
 export { exchangeRefreshToken, exchangeAuthorizationCode, type AccessGrant, type TokenEndpoint } from './token';
 export { REQUIRED_SCOPES, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists } from './reads';
-export { listeningResponse, errorResponse, freshCacheHeaders, dataCacheHeaders, STATUS_BY_CODE, ALLOWED_METHODS } from './http-response';
+export { listeningResponse, errorResponse, STATUS_BY_CODE, ALLOWED_METHODS } from './http-response';
 export type { Fetch } from './upstream';
 export { refreshTokenExpiry, expiryWarning, RENEW_COMMAND, type RefreshTokenExpiry } from './expiry';
 export {
