@@ -46,3 +46,19 @@ export function parseListeningQuery(search: string): Result<ListeningQuery> {
 }
 
 const bad = (message: string) => fail<ListeningQuery>(new SpotifyError('bad_request', message));
+
+/** The owner's top-artists settings (src/site.config.ts) as an API query; a count out of range is clamped to 1–50. */
+export function queryOf(site: { topArtistsRange: TimeRange; topArtistsCount: number }): ListeningQuery {
+  const count = Number.isFinite(site.topArtistsCount) ? Math.round(site.topArtistsCount) : DEFAULT_QUERY.limit;
+  const limit = Math.min(50, Math.max(1, count));
+  return { range: site.topArtistsRange, limit };
+}
+
+/** `/api/spotify`, with only the parameters that differ from the function's defaults. */
+export function apiUrl(query: ListeningQuery): string {
+  const params = new URLSearchParams();
+  if (query.range !== DEFAULT_QUERY.range) params.set('range', query.range);
+  if (query.limit !== DEFAULT_QUERY.limit) params.set('limit', String(query.limit));
+  const search = params.toString();
+  return search ? `/api/spotify?${search}` : '/api/spotify';
+}

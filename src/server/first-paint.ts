@@ -1,13 +1,11 @@
 /**
- * Server-only: what the page's server render shows in the widget. Imported
- * by page frontmatter, never by the island.
+ * What the page's server render shows in the widget. Imported by page
+ * frontmatter, never by the island.
  */
 import type { FirstPaint } from '../lib/spotify/cache-headers';
 import type { Result } from '../lib/spotify/errors';
 import { SSR_BUDGET_MS, within } from '../lib/spotify/limits';
-import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';
 import type { Listening } from '../lib/spotify/types';
-import type { SiteConfig } from '../site.config';
 
 /**
  * Waits for `load` at most `budgetMs`. Past the budget the page renders the
@@ -39,20 +37,4 @@ export async function firstPaint(
 export function retryAtOf(paint: FirstPaint, now: number = Date.now()): number | undefined {
   const seconds = paint.error?.retryAfterSeconds;
   return seconds ? now + seconds * 1_000 : undefined;
-}
-
-/** The owner's top-artists settings as an API query; a count out of range is clamped to 1–50. */
-export function queryOf(site: Pick<SiteConfig, 'topArtistsRange' | 'topArtistsCount'>): ListeningQuery {
-  const count = Number.isFinite(site.topArtistsCount) ? Math.round(site.topArtistsCount) : DEFAULT_QUERY.limit;
-  const limit = Math.min(50, Math.max(1, count));
-  return { range: site.topArtistsRange, limit };
-}
-
-/** `/api/spotify`, with only the parameters that differ from the function's defaults. */
-export function apiUrl(query: ListeningQuery): string {
-  const params = new URLSearchParams();
-  if (query.range !== DEFAULT_QUERY.range) params.set('range', query.range);
-  if (query.limit !== DEFAULT_QUERY.limit) params.set('limit', String(query.limit));
-  const search = params.toString();
-  return search ? `/api/spotify?${search}` : '/api/spotify';
 }

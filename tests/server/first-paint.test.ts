@@ -1,9 +1,9 @@
 /**
  * The page's server render of the widget: the SSR time budget, failures and
- * throws never break the page, and the island's API URL.
+ * throws never break the page, and the page's cache headers.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { apiUrl, firstPaint, queryOf, retryAtOf } from '../../src/components/first-paint';
+import { firstPaint, retryAtOf } from '../../src/server/first-paint';
 import { scenarioStart } from '../../test-support/widget-states';
 import { CDN_MAX_AGE_S, LATE_PAGE_CACHE_S, MAX_RATE_LIMIT_CACHE_S, SSR_BUDGET_MS, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/limits';
 import { pageCacheHeaders } from '../../src/lib/spotify/cache-headers';
@@ -112,21 +112,5 @@ describe('retryAtOf', () => {
   it('gives no hint for other failures or for data', async () => {
     expect(retryAtOf(await firstPaint(async () => fail(new SpotifyError('upstream_error', 'Spotify answered 500.'))))).toBeUndefined();
     expect(retryAtOf(await firstPaint(async () => ok(listening)))).toBeUndefined();
-  });
-});
-
-describe('apiUrl', () => {
-  it('passes only the parameters that differ from the defaults', () => {
-    expect(apiUrl({ range: 'short_term', limit: 5 })).toBe('/api/spotify');
-    expect(apiUrl({ range: 'long_term', limit: 5 })).toBe('/api/spotify?range=long_term');
-    expect(apiUrl({ range: 'medium_term', limit: 12 })).toBe('/api/spotify?range=medium_term&limit=12');
-  });
-});
-
-describe('queryOf', () => {
-  it('clamps an out-of-range top-artists count into 1–50', () => {
-    expect(queryOf({ topArtistsRange: 'short_term', topArtistsCount: 0 }).limit).toBe(1);
-    expect(queryOf({ topArtistsRange: 'short_term', topArtistsCount: 80 }).limit).toBe(50);
-    expect(queryOf({ topArtistsRange: 'long_term', topArtistsCount: 7.4 })).toEqual({ range: 'long_term', limit: 7 });
   });
 });
