@@ -7,7 +7,7 @@
  */
 import { act, cleanup, fireEvent, within } from '@testing-library/preact';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { UNAVAILABLE } from '../../src/components/Listening';
+import { UNAVAILABLE } from '../../src/components/ListeningWidget';
 import { scenarioStart, stateExamples, type Start, type StateExample } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
 import { imagesLoad, renderWidget } from './widget';

@@ -5,17 +5,17 @@
  */
 import { render } from '@testing-library/preact';
 import { vi } from 'vitest';
-import Listening, { type Props } from '../../src/components/Listening';
+import ListeningWidget, { type Props } from '../../src/components/ListeningWidget';
 import type { Start } from '../../test-support/widget-states';
 import { SpotifyError } from '../../src/lib/spotify/errors';
 import { errorResponse, listeningResponse } from '../../src/lib/spotify/http-response';
-import type { ErrorCode, Listening as Data } from '../../src/lib/spotify/types';
+import type { ErrorCode, Listening } from '../../src/lib/spotify/types';
 
 export const INTERVAL_MS = 15_000;
 
 export function renderWidget(start: Start, props: Partial<Props> = {}) {
   const view = render(
-    <Listening url="/api/spotify" pollMs={INTERVAL_MS} showTopArtists count={5} {...start} {...props} />,
+    <ListeningWidget url="/api/spotify" pollMs={INTERVAL_MS} showTopArtists count={5} {...start} {...props} />,
   );
   const root = () => view.container.querySelector<HTMLElement>('[data-widget="listening"]')!;
   return {
@@ -66,7 +66,7 @@ export function stubApi() {
   };
 }
 
-export const ok = (data: Data) => listeningResponse(data, 'GET');
+export const ok = (data: Listening) => listeningResponse(data, 'GET');
 
 export const failure = (code: ErrorCode, retryAfterSeconds?: number) =>
   errorResponse(new SpotifyError(code, `Test failure: ${code}`, { retryAfterSeconds }), 'GET');

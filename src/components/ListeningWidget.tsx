@@ -1,6 +1,6 @@
 import { useRef } from 'preact/hooks';
 import { CLOCK_TICK_MS, IDLE_CLOCK_TICK_MS } from '../lib/spotify/limits';
-import type { Listening as Data } from '../lib/spotify/types';
+import type { Listening } from '../lib/spotify/types';
 import { ago } from './format';
 import Skeleton from './Skeleton';
 import TopArtists from './TopArtists';
@@ -12,7 +12,7 @@ export type WidgetState = 'loading' | 'playing' | 'paused' | 'recent' | 'episode
 
 export type Props = {
   /** Server-rendered data; null when the server render ran out of time or failed. */
-  initial: Data | null;
+  initial: Listening | null;
   /** The server render failed: show the quiet error until the island gets data. */
   failed?: boolean;
   /** Epoch ms before which the island must not ask again: Spotify's Retry-After when the server render was rate-limited. */
@@ -29,7 +29,7 @@ export type Props = {
 export const UNAVAILABLE = 'Spotify is unavailable right now';
 
 /** The "what I'm listening to" widget: the page's island. */
-export default function Listening({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count }: Props) {
+export default function ListeningWidget({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count }: Props) {
   const { data, failed: down } = useListening(url, initial, failed, pollMs, retryAt);
   const item = data?.nowPlaying;
   // The server could not refresh (Spotify refused, or the daily budget is spent): still the
