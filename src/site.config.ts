@@ -4,7 +4,7 @@ import type { TimeRange } from './lib/spotify/types';
  * Everything the owner personalizes, in one place. The page, the server
  * render and the island all read from here.
  */
-export interface SiteConfig {
+interface SiteConfig {
   /** Shown as the page heading and in the browser tab. */
   name: string;
   /** One or two sentences under the name. */

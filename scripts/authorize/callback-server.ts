@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readCallback } from '../../src/lib/spotify';
+import { readCallback } from '../../src/lib/spotify/owner';
 
 export type CallbackResult =
   | { kind: 'done'; ok: boolean }

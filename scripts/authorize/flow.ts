@@ -13,7 +13,7 @@ import {
   missingScopes,
   newAuthorizeState,
   type Fetch,
-} from '../../src/lib/spotify';
+} from '../../src/lib/spotify/owner';
 import { PortBusyError, PortDeniedError, startCallbackServer, type CallbackResult, type CodeOutcome } from './callback-server';
 import { mask, readDotenvFile, updateDotenvFile } from './files';
 import { NETLIFY_VARS, isNetlifyLinked, notLinkedMessage, pushToNetlify, type NetlifyRunner } from './netlify-env';

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CREDENTIAL_VARS, DEPLOYED_CONTEXTS } from '../../src/lib/spotify';
+import { CREDENTIAL_VARS, DEPLOYED_CONTEXTS } from '../../src/lib/spotify/owner';
 
 /** The credentials are stored as secrets; the issue time is public. */
 export const NETLIFY_VARS = [...CREDENTIAL_VARS, 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT'] as const;

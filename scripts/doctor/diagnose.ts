@@ -19,7 +19,7 @@ import {
   type Fetch,
   type Result,
   type SpotifyError,
-} from '../../src/lib/spotify';
+} from '../../src/lib/spotify/owner';
 
 export interface Check {
   /** `info` is neither good nor bad news, such as a check skipped or a host override. */

@@ -8,7 +8,7 @@ import Track, { statusOf } from './Track';
 import { useListening, useNow } from './use-listening';
 import './listening.css';
 
-export type WidgetState = 'loading' | 'playing' | 'paused' | 'recent' | 'episode' | 'empty' | 'error';
+type WidgetState = 'loading' | 'playing' | 'paused' | 'recent' | 'episode' | 'empty' | 'error';
 
 export type Props = {
   /** Server-rendered data; null when the server render ran out of time or failed. */

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { BACKOFF_MAX_MS, STALE_POLL_MS, TRACK_END_GRACE_MS } from '../lib/spotify/limits';
 import type { Listening } from '../lib/spotify/types';
 
-export interface Feed {
+interface Feed {
   /** The last good data; kept through failures. */
   data: Listening | null;
   /** The latest attempt failed (or the server render did). */

@@ -5,7 +5,7 @@
  * reason for a call to hang.
  */
 import { getStore } from '@netlify/blobs';
-import { STORE_TIMEOUT_MS, within } from '../lib/spotify/limits';
+import { STORE_TIMEOUT_MS, within } from '../lib/spotify';
 
 export type WriteCondition = { onlyIfNew?: boolean; onlyIfMatch?: never } | { onlyIfMatch?: string; onlyIfNew?: never };
 

@@ -2,10 +2,7 @@
  * What the page's server render shows in the widget. Imported by page
  * frontmatter, never by the island.
  */
-import type { FirstPaint } from '../lib/spotify/cache-headers';
-import type { Result } from '../lib/spotify/errors';
-import { SSR_BUDGET_MS, within } from '../lib/spotify/limits';
-import type { Listening } from '../lib/spotify/types';
+import { SSR_BUDGET_MS, within, type FirstPaint, type Listening, type Result } from '../lib/spotify';
 
 /**
  * Waits for `load` at most `budgetMs`. Past the budget the page renders the

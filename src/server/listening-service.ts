@@ -47,7 +47,7 @@ import { runtimeEnv } from './env';
 import { createSharedStateStore, type SharedStateStore } from './shared-state';
 import { createTokenStore, type RefreshTokenStore } from './token-store';
 
-export interface ServiceOptions {
+interface ServiceOptions {
   env?: EnvAccessor;
   /** Netlify's deploy context of this request (`context.deploy.context`), which is how functions learn it at run time. */
   deployContext?: string;

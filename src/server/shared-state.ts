@@ -7,14 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LEASE_MS, LEASE_SETTLE_MS } from '../lib/spotify/limits';
-import { parseSharedState, type SharedState } from '../lib/spotify/refresh-policy';
+import { LEASE_MS, LEASE_SETTLE_MS, parseSharedState, type SharedState } from '../lib/spotify';
 import { openBlobStore, withStoreTimeout, type JsonStore } from './blobs';
 
 export const STATE_STORE_NAME = 'spotify-state';
 const STATE_KEY = 'state';
 
-export interface Lease {
+interface Lease {
   /** Frees the lease once the new state is written, so the next refresh need not wait for it to expire. */
   release(): Promise<void>;
 }

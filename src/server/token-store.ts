@@ -7,13 +7,13 @@ import { parsePersistedRefreshToken, type PersistedRefreshToken } from '../lib/s
 import { openBlobStore, withStoreTimeout, type JsonStore } from './blobs';
 
 /** What the writer saw when it read, for compare-and-swap. */
-export interface StoreVersion {
+interface StoreVersion {
   exists: boolean;
   /** Absent where the store sends no ETag (the local emulation): the version is then unknown. */
   etag?: string;
 }
 
-export interface StoredRefreshToken {
+interface StoredRefreshToken {
   record: PersistedRefreshToken | null;
   version: StoreVersion;
 }

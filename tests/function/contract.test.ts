@@ -5,7 +5,9 @@
  */
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, type ErrorBody, type Listening } from '../../src/lib/spotify';
+import type { Listening } from '../../src/lib/spotify';
+import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
+import type { ErrorBody } from '../../src/lib/spotify/types';
 import { PLAYLIST } from '../../test-support/fixtures';
 import { FAKE_RETRY_AFTER_S } from '../../test-support/fake-spotify/scenarios';
 import { callFunction, configureCredentials, SECRET_VALUES, stubEnv } from '../helpers/function';

@@ -5,7 +5,7 @@
  * assert on traffic.
  */
 import { http } from 'msw';
-import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify';
+import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
 import { createFakeSpotify, type FakeSpotify, type FakeSpotifyOptions } from '../../test-support/fake-spotify/fake-spotify';
 
 export const TEST_CREDENTIALS = {

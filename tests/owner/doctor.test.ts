@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REFRESH_TOKEN_LIFETIME_DAYS } from '../../src/lib/spotify';
+import { REFRESH_TOKEN_LIFETIME_DAYS } from '../../src/lib/spotify/limits';
 import type { ScenarioName } from '../../test-support/fake-spotify/scenarios';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { runCli } from './cli';

@@ -3,15 +3,10 @@
  * the service's warning (once per instance, never with a secret in it).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_QUERY,
-  EXPIRY_WARNING_DAYS,
-  REFRESH_TOKEN_LIFETIME_DAYS,
-  exchangeRefreshToken,
-  expiryWarning,
-  refreshTokenExpiry,
-  type Logger,
-} from '../../src/lib/spotify';
+import type { Logger } from '../../src/lib/spotify';
+import { EXPIRY_WARNING_DAYS, REFRESH_TOKEN_LIFETIME_DAYS } from '../../src/lib/spotify/limits';
+import { exchangeRefreshToken, expiryWarning, refreshTokenExpiry } from '../../src/lib/spotify/owner';
+import { DEFAULT_QUERY } from '../../src/lib/spotify/query';
 import { loadListening } from '../../src/server/listening-service';
 import { memoryStores, testEnv } from '../helpers/service';
 import { TEST_CREDENTIALS, TEST_NOW, useFakeSpotify } from '../mocks/spotify';

@@ -7,7 +7,8 @@
  * the environment token are both refused.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_QUERY, tokenFingerprint, type Logger, type PersistedRefreshToken } from '../../src/lib/spotify';
+import { tokenFingerprint, type Logger, type PersistedRefreshToken } from '../../src/lib/spotify';
+import { DEFAULT_QUERY } from '../../src/lib/spotify/query';
 import { loadListening } from '../../src/server/listening-service';
 import { createTokenStore, type RefreshTokenStore } from '../../src/server/token-store';
 import { createMemoryBlobs } from '../../test-support/memory-blobs';

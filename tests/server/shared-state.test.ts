@@ -6,7 +6,9 @@
  */
 import { http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BACKOFF_MAX_MS, DEFAULT_API_URL, type Listening, type ListeningQuery, type Logger, type Result } from '../../src/lib/spotify';
+import type { Listening, ListeningQuery, Logger, Result } from '../../src/lib/spotify';
+import { DEFAULT_API_URL } from '../../src/lib/spotify/config';
+import { BACKOFF_MAX_MS } from '../../src/lib/spotify/limits';
 import { loadListening } from '../../src/server/listening-service';
 import { memoryStores, testEnv } from '../helpers/service';
 import { TEST_NOW, useFakeSpotify } from '../mocks/spotify';

@@ -6,7 +6,10 @@
  */
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, DEFAULT_QUERY, getListening, type ListeningOptions, type SpotifyConfig } from '../../src/lib/spotify';
+import { getListening, type SpotifyConfig } from '../../src/lib/spotify';
+import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
+import type { ListeningOptions } from '../../src/lib/spotify/listening';
+import { DEFAULT_QUERY } from '../../src/lib/spotify/query';
 import { EPISODE, PLAYLIST } from '../../test-support/fixtures';
 import { loadListening } from '../../src/server/listening-service';
 import { memoryStores, testEnv } from '../helpers/service';

@@ -4,12 +4,12 @@
  */
 import { REQUIRED_SCOPES } from './reads';
 
-export const AUTHORIZE_SCOPES: readonly string[] = Object.values(REQUIRED_SCOPES);
+const AUTHORIZE_SCOPES: readonly string[] = Object.values(REQUIRED_SCOPES);
 
 /** What the README tells the owner to register. Spotify allows http only for loopback IP literals. */
 export const DEFAULT_REDIRECT_URI = 'http://127.0.0.1:8888/callback';
 
-export interface AuthorizeRequest {
+interface AuthorizeRequest {
   accountsUrl: string;
   clientId: string;
   redirectUri: string;
@@ -33,7 +33,7 @@ export function newAuthorizeState(): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-export type CallbackOutcome =
+type CallbackOutcome =
   | { kind: 'code'; code: string }
   /** Missing or not this run's: possibly forged, so nothing in it is trusted. */
   | { kind: 'bad_state' }

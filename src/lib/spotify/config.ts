@@ -33,7 +33,7 @@ export interface SpotifyConfig {
   dailyBudget: number;
 }
 
-export type ConfigState =
+type ConfigState =
   | { status: 'ready'; config: SpotifyConfig }
   /** No credentials at all on a machine that is not a deployed site. */
   | { status: 'demo'; accountsUrl: string; apiUrl: string }
@@ -45,7 +45,7 @@ export type ConfigState =
  * (`context.deploy.context`); the `CONTEXT` variable exists at build time and
  * under `netlify serve`, which counts as deployed. Either one is enough.
  */
-export const isDeployed = (env: EnvAccessor, deployContext?: string): boolean =>
+const isDeployed = (env: EnvAccessor, deployContext?: string): boolean =>
   [deployContext, env('CONTEXT')].some((context) => (DEPLOYED_CONTEXTS as readonly string[]).includes(context ?? ''));
 
 export function readConfig(env: EnvAccessor, deployContext?: string): ConfigState {

@@ -3,7 +3,7 @@ import { DAY_MS, EXPIRY_WARNING_DAYS, REFRESH_TOKEN_LIFETIME_DAYS } from './limi
 /** The command that renews the owner's authorization, locally and on the Netlify site. */
 export const RENEW_COMMAND = 'npm run authorize -- --netlify && npm run deploy';
 
-export interface RefreshTokenExpiry {
+interface RefreshTokenExpiry {
   expiresAt: Date;
   /** Whole days left, rounded down; zero or less once expired. */
   daysLeft: number;

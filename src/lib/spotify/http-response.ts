@@ -2,7 +2,7 @@ import { API_VARY, dataCacheHeaders, errorCacheHeaders } from './cache-headers';
 import type { SpotifyError } from './errors';
 import type { ErrorBody, ErrorCode, Listening } from './types';
 
-export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
   bad_request: 400,
   method_not_allowed: 405,
   not_configured: 503,
@@ -13,7 +13,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   upstream_timeout: 504,
 };
 
-export const ALLOWED_METHODS = 'GET, HEAD';
+const ALLOWED_METHODS = 'GET, HEAD';
 
 const API_HEADERS = {
   'Content-Type': 'application/json; charset=utf-8',

@@ -1,41 +1,43 @@
-export * from './types';
-export { SpotifyError, ok, fail, type Result } from './errors';
-export * from './limits';
-export { readConfig, isDeployed, CREDENTIAL_VARS, DEPLOYED_CONTEXTS, DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, type ConfigState, type EnvAccessor, type SpotifyConfig } from './config';
-export { parseListeningQuery, DEFAULT_QUERY, type ListeningQuery } from './query';
-export { getListening, readParts, type ListeningOptions, type Logger, type PartsRead, type PartsWanted, type SpotifyReader } from './listening';
+/**
+ * The core's entry for the runtime: the function (netlify/functions/), the
+ * page's frontmatter and src/server/. The owner's CLIs use owner.ts. The
+ * island imports types.ts and limits.ts directly, so its bundle holds nothing
+ * else; tests may import any module directly.
+ */
+export { SpotifyError, fail, type Result } from './errors';
+export { TIME_RANGES, type ErrorCode, type Listening, type TimeRange } from './types';
+export { readConfig, type EnvAccessor, type SpotifyConfig } from './config';
+export { apiUrl, parseListeningQuery, queryOf, type ListeningQuery } from './query';
+export { getListening, readParts, type Logger, type PartsWanted, type SpotifyReader } from './listening';
 export {
   answerFromState,
   emptyState,
+  parseSharedState,
   planRefresh,
   recordRefresh,
-  spentInDay,
   type DueParts,
   type RefreshPolicy,
   type SharedState,
 } from './refresh-policy';
-export { getDemoListening, DEMO_NOTICE } from './demo';
-export { exchangeRefreshToken, exchangeAuthorizationCode, type AccessGrant, type TokenEndpoint } from './token';
-export { REQUIRED_SCOPES, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists } from './reads';
-export { listeningResponse, errorResponse, STATUS_BY_CODE, ALLOWED_METHODS } from './http-response';
+export { chooseRefreshToken, parsePersistedRefreshToken, rotatedRecord, tokenFingerprint, type PersistedRefreshToken } from './rotation';
+export { expiryWarning, refreshTokenExpiry } from './expiry';
+export { DEMO_NOTICE, getDemoListening } from './demo';
 export type { Fetch } from './upstream';
-export { refreshTokenExpiry, expiryWarning, RENEW_COMMAND, type RefreshTokenExpiry } from './expiry';
+export { errorResponse, listeningResponse } from './http-response';
+export { pageCacheHeaders, type FirstPaint } from './cache-headers';
 export {
-  chooseRefreshToken,
-  rotatedRecord,
-  tokenFingerprint,
-  parsePersistedRefreshToken,
-  type PersistedRefreshToken,
-  type RefreshTokenChoice,
-} from './rotation';
-export {
-  buildAuthorizeUrl,
-  newAuthorizeState,
-  readCallback,
-  missingScopes,
-  loopbackRedirect,
-  AUTHORIZE_SCOPES,
-  DEFAULT_REDIRECT_URI,
-  type AuthorizeRequest,
-  type CallbackOutcome,
-} from './authorize-url';
+  CALL_BUDGET_MS,
+  DAY_MS,
+  DEFAULT_DAILY_BUDGET,
+  LEASE_MS,
+  LEASE_SETTLE_MS,
+  MIN_POLL_MS,
+  PAGE_REFRESH_WAIT_MS,
+  ROTATION_WRITE_ATTEMPTS,
+  ROTATION_WRITE_BACKOFF_MS,
+  SSR_BUDGET_MS,
+  STATE_POLL_MS,
+  STORE_TIMEOUT_MS,
+  TOP_ARTISTS_READ_LIMIT,
+  within,
+} from './limits';

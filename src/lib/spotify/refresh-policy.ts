@@ -23,13 +23,13 @@ export interface RefreshPolicy {
   dailyBudget: number;
 }
 
-export interface NowPlayingRecord {
+interface NowPlayingRecord {
   value: NowPlaying | null;
   /** ISO time of the read. */
   readAt: string;
 }
 
-export interface TopArtistsRecord {
+interface TopArtistsRecord {
   /** The last good read, at TOP_ARTISTS_READ_LIMIT; null before the first. */
   value: Artist[] | null;
   readAt: string | null;
@@ -37,7 +37,7 @@ export interface TopArtistsRecord {
   failure?: { code: ErrorCode; message: string; at: string };
 }
 
-export interface Lockout {
+interface Lockout {
   /** ISO time before which no refresh may reach Spotify. */
   until: string;
   code: ErrorCode;
@@ -70,13 +70,13 @@ export interface DueParts {
   topArtists: boolean;
 }
 
-export interface RefreshPlan {
+interface RefreshPlan {
   due: DueParts;
   /** Set when a part is due but no refresh may happen now; the answer is then stale. */
   blocked: Staleness | null;
 }
 
-export interface RefreshOutcome {
+interface RefreshOutcome {
   /** What was wanted; `range` is the query's. */
   due: DueParts;
   range: TimeRange;
@@ -109,11 +109,11 @@ export function emptyState(now: number, policy: RefreshPolicy): SharedState {
 export const refreshCost = (due: DueParts) => 1 + (due.nowPlaying ? 2 : 0) + (due.topArtists ? 1 : 0);
 
 /** Spotify requests in the rolling 24 hours up to `now` (a slot counts while any part of it is inside). */
-export function spentInDay(state: SharedState, now: number): number {
+function spentInDay(state: SharedState, now: number): number {
   return state.ledger.reduce((sum, [start, count]) => (start + LEDGER_SLOT_MS > now - DAY_MS ? sum + count : sum), 0);
 }
 
-export function bucketTokens(state: SharedState, now: number, policy: RefreshPolicy): number {
+function bucketTokens(state: SharedState, now: number, policy: RefreshPolicy): number {
   const elapsed = Math.max(0, now - state.bucket.at);
   return Math.min(bucketCapacity(policy), state.bucket.tokens + elapsed * bucketRate(policy));
 }

@@ -15,7 +15,7 @@ export interface PersistedRefreshToken {
   rotatedAt: string;
 }
 
-export type RefreshTokenChoice =
+type RefreshTokenChoice =
   | { source: 'environment'; refreshToken: string }
   | { source: 'persisted'; refreshToken: string; rotatedAt: string };
 

@@ -2,7 +2,7 @@ import { SpotifyError, fail, ok, type Result } from './errors';
 import { callUpstream, commonFault, parseJson, type Fetch } from './upstream';
 import type { RawAccountsError, RawToken } from './wire';
 
-export interface TokenEndpoint {
+interface TokenEndpoint {
   fetch: Fetch;
   accountsUrl: string;
   clientId: string;
@@ -11,7 +11,7 @@ export interface TokenEndpoint {
   signal?: AbortSignal;
 }
 
-export interface AccessGrant {
+interface AccessGrant {
   accessToken: string;
   /** Scopes the token carries, as Spotify reported them. */
   scopes: string[];

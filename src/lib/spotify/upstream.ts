@@ -3,7 +3,7 @@ import { DEFAULT_RETRY_AFTER_S } from './limits';
 
 export type Fetch = typeof globalThis.fetch;
 
-export interface UpstreamAnswer {
+interface UpstreamAnswer {
   status: number;
   headers: Headers;
   text: string;

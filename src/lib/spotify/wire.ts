@@ -30,7 +30,7 @@ export interface RawTrack {
   album?: { name?: string | null; images?: RawImage[] | null } | null;
 }
 
-export interface RawShow {
+interface RawShow {
   name?: string | null;
   publisher?: string | null;
   external_urls?: RawExternalUrls | null;
