@@ -5,7 +5,7 @@
  * under the dev server) and the component tests; never imported by the island.
  */
 import { getDemoListening } from '../src/lib/spotify/demo';
-import { getListening } from '../src/lib/spotify/listening';
+import { readListeningAfresh } from '../src/lib/spotify/listening';
 import { DEFAULT_QUERY, type ListeningQuery } from '../src/lib/spotify/query';
 import type { Listening } from '../src/lib/spotify/types';
 import { createFakeSpotify, type FakeSpotifyOptions } from './fake-spotify/fake-spotify';
@@ -30,7 +30,7 @@ export async function scenarioStart(
   fake: Omit<FakeSpotifyOptions, 'scenario' | 'now'> = {},
 ): Promise<Start> {
   const spotify = createFakeSpotify({ ...fake, scenario, now: () => now });
-  const result = await getListening({
+  const result = await readListeningAfresh({
     fetch: spotify.fetch,
     query,
     now: () => now,

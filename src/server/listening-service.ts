@@ -19,7 +19,7 @@ import {
   expiryWarning,
   fail,
   getDemoListening,
-  getListening,
+  readListeningAfresh,
   planRefresh,
   readConfig,
   readParts,
@@ -85,6 +85,7 @@ const warnedExpiries = new Set<string>();
 /** Refreshes under way in this instance: calls that find the same one due share it. */
 const flights = new Map<string, Promise<SharedState | null>>();
 
+/** The entry for the function and the page: demo data without credentials, else the answer from the shared state (or, with a refresh interval of 0, read afresh). */
 export async function loadListening(query: ListeningQuery, options: ServiceOptions = {}): Promise<Result<Listening>> {
   const env = options.env ?? runtimeEnv;
   const state = readConfig(env, options.deployContext);
@@ -116,7 +117,7 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
 
 /** The per-call contract: every part read afresh, errors as they come. */
 async function readStatelessly(query: ListeningQuery, context: CallContext, signal: AbortSignal): Promise<Result<Listening>> {
-  return readWithBestToken(context, signal, (reader) => getListening({ ...reader, query }));
+  return readWithBestToken(context, signal, (reader) => readListeningAfresh({ ...reader, query }));
 }
 
 interface StatefulCall {

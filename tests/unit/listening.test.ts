@@ -1,12 +1,12 @@
 /**
- * getListening: the core's orchestration against the msw-backed fake. Covers
+ * readListeningAfresh: the core's orchestration against the msw-backed fake. Covers
  * the token request on the wire, the two-round-trip shape, the now-playing
  * fallback rules and partial failures; and the deadline loadListening puts
  * over the whole call.
  */
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { getListening, type SpotifyConfig } from '../../src/lib/spotify';
+import { readListeningAfresh, type SpotifyConfig } from '../../src/lib/spotify';
 import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
 import type { ListeningOptions } from '../../src/lib/spotify/listening';
 import { DEFAULT_QUERY } from '../../src/lib/spotify/query';
@@ -28,7 +28,7 @@ const config: SpotifyConfig = {
 };
 
 const run = (overrides: Partial<ListeningOptions> = {}) =>
-  getListening({ fetch, config, query: { range: 'short_term', limit: 5 }, now: () => TEST_NOW, ...overrides });
+  readListeningAfresh({ fetch, config, query: { range: 'short_term', limit: 5 }, now: () => TEST_NOW, ...overrides });
 
 async function expectOk(overrides: Partial<ListeningOptions> = {}) {
   const result = await run(overrides);
@@ -36,7 +36,7 @@ async function expectOk(overrides: Partial<ListeningOptions> = {}) {
   return result.value;
 }
 
-describe('getListening: the token request', () => {
+describe('readListeningAfresh: the token request', () => {
   it('makes exactly one refresh-token exchange, with Basic auth and a form body', async () => {
     const fake = useFakeSpotify();
     await expectOk();
@@ -126,7 +126,7 @@ describe('getListening: the token request', () => {
   });
 });
 
-describe('getListening: now playing', () => {
+describe('readListeningAfresh: now playing', () => {
   it('shows a paused track as current and not playing, with its progress', async () => {
     useFakeSpotify({ scenario: 'paused' });
     const { nowPlaying } = await expectOk();
@@ -230,7 +230,7 @@ describe('getListening: now playing', () => {
   });
 });
 
-describe('getListening: token rotation', () => {
+describe('readListeningAfresh: token rotation', () => {
   it('hands a rotated refresh token to the hook', async () => {
     useFakeSpotify({ scenario: 'rotation' });
     const rotated = vi.fn();

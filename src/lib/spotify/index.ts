@@ -8,7 +8,7 @@ export { SpotifyError, fail, type Result } from './errors';
 export { TIME_RANGES, type ErrorCode, type Listening, type TimeRange } from './types';
 export { readConfig, type EnvAccessor, type SpotifyConfig } from './config';
 export { apiUrl, parseListeningQuery, queryOf, type ListeningQuery } from './query';
-export { getListening, readParts, type Logger, type PartsWanted, type SpotifyReader } from './listening';
+export { readListeningAfresh, readParts, type Logger, type PartsWanted, type SpotifyReader } from './listening';
 export {
   answerFromState,
   emptyState,

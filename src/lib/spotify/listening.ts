@@ -90,7 +90,7 @@ export interface ListeningOptions extends SpotifyReader {
 }
 
 /** The per-call contract: every part read afresh, errors per part. */
-export async function getListening(options: ListeningOptions): Promise<Result<Listening>> {
+export async function readListeningAfresh(options: ListeningOptions): Promise<Result<Listening>> {
   const { query } = options;
   const read = await readParts(options, { nowPlaying: true, topArtists: query });
   if (!read.ok) return read;
