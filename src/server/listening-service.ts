@@ -8,13 +8,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CALL_BUDGET_MS,
-  ROTATION_WRITE_ATTEMPTS,
-  ROTATION_WRITE_BACKOFF_MS,
   SpotifyError,
   STATE_POLL_MS,
   TOP_ARTISTS_READ_LIMIT,
   answerFromState,
-  chooseRefreshToken,
   emptyState,
   expiryWarning,
   fail,
@@ -25,7 +22,6 @@ import {
   readParts,
   recordRefresh,
   refreshTokenExpiry,
-  rotatedRecord,
   tokenFingerprint,
   type DueParts,
   type EnvAccessor,
@@ -35,16 +31,16 @@ import {
   type Logger,
   type PartsWanted,
   type RefreshPolicy,
+  type RefreshTokenChoice,
   type Result,
   type SharedState,
-  type SpotifyConfig,
-  type SpotifyReader,
   type TimeRange,
   within,
 } from '../lib/spotify';
 import { describeError } from './blobs';
 import { runtimeEnv } from './env';
 import { createSharedStateStore, type SharedStateStore } from './shared-state';
+import { logError, readWithBestToken, type TokenContext } from './refresh-token';
 import { createTokenStore, type RefreshTokenStore } from './token-store';
 
 interface ServiceOptions {
@@ -69,14 +65,7 @@ interface ServiceOptions {
   log?: Logger;
 }
 
-interface CallContext {
-  config: SpotifyConfig;
-  environmentFingerprint: string;
-  fetch: Fetch;
-  now: () => Date;
-  log: Logger;
-  tokens: RefreshTokenStore;
-}
+type CallContext = TokenContext;
 
 let defaultTokenStore: RefreshTokenStore | undefined;
 let defaultStateStore: SharedStateStore | undefined;
@@ -94,10 +83,13 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
 
   const log = options.log ?? console;
   const now = options.now ?? (() => new Date());
-  warnOfExpiry(state.config, now(), log);
   const context: CallContext = {
     config: state.config,
-    environmentFingerprint: await tokenFingerprint(state.config.refreshToken),
+    environment: {
+      refreshToken: state.config.refreshToken,
+      fingerprint: await tokenFingerprint(state.config.refreshToken),
+      issuedAt: state.config.refreshTokenIssuedAt,
+    },
     fetch: options.fetch ?? globalThis.fetch,
     now,
     log,
@@ -117,7 +109,9 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
 
 /** The per-call contract: every part read afresh, errors as they come. */
 async function readStatelessly(query: ListeningQuery, context: CallContext, signal: AbortSignal): Promise<Result<Listening>> {
-  return readWithBestToken(context, signal, (reader) => readListeningAfresh({ ...reader, query }));
+  return readWithBestToken(context, signal, (reader) => readListeningAfresh({ ...reader, query }), (choice) =>
+    warnOfExpiry(choice, context.now(), context.log),
+  );
 }
 
 interface StatefulCall {
@@ -141,7 +135,7 @@ async function readThroughState(query: ListeningQuery, context: CallContext, sto
     return readStatelessly(query, context, AbortSignal.timeout(call.budgetMs));
   }
 
-  const plan = planRefresh(state, query.range, nowMs(), policy, context.environmentFingerprint);
+  const plan = planRefresh(state, query.range, nowMs(), policy, context.environment.fingerprint);
   if ((!plan.due.nowPlaying && !plan.due.topArtists) || plan.blocked) {
     return answerFromState(state, query, nowMs(), plan.blocked);
   }
@@ -152,13 +146,13 @@ async function readThroughState(query: ListeningQuery, context: CallContext, sto
   const waitMs = hasData ? Math.min(call.refreshWaitMs, call.deadline - Date.now()) : call.deadline - Date.now();
   const refreshed = await within(refresh, waitMs);
   if (refreshed) {
-    const after = planRefresh(refreshed, query.range, nowMs(), policy, context.environmentFingerprint);
+    const after = planRefresh(refreshed, query.range, nowMs(), policy, context.environment.fingerprint);
     return answerFromState(refreshed, query, nowMs(), after.blocked);
   }
   if (hasData) return answerFromState(state, query, nowMs(), null);
   // Another instance holds the lease: wait for the state it writes.
   const awaited = await waitForNewerState(store, state.generation, call.deadline);
-  if (awaited) return answerFromState(awaited, query, nowMs(), planRefresh(awaited, query.range, nowMs(), policy, context.environmentFingerprint).blocked);
+  if (awaited) return answerFromState(awaited, query, nowMs(), planRefresh(awaited, query.range, nowMs(), policy, context.environment.fingerprint).blocked);
   return fail(new SpotifyError('upstream_timeout', 'Spotify did not answer in time. Try again in a moment.'));
 }
 
@@ -215,82 +209,15 @@ async function refreshUnderLease(
       topArtists: due.topArtists ? { range, limit: TOP_ARTISTS_READ_LIMIT } : null,
       recentOnlyWhenIdle: true,
     };
-    const read = await readWithBestToken({ ...context, fetch }, AbortSignal.timeout(budgetMs), (reader) => readParts(reader, wanted));
-    const next = recordRefresh(current, { due, range, requests, read, environmentFingerprint: context.environmentFingerprint }, context.now().getTime(), policy);
+    const read = await readWithBestToken({ ...context, fetch }, AbortSignal.timeout(budgetMs), (reader) => readParts(reader, wanted), (choice) =>
+      warnOfExpiry(choice, context.now(), context.log),
+    );
+    const next = recordRefresh(current, { due, range, requests, read, environmentFingerprint: context.environment.fingerprint }, context.now().getTime(), policy);
     await store.write(next);
     return next;
   } finally {
     await lease.release().catch(() => undefined);
   }
-}
-
-/**
- * Runs `read` with the refresh token most likely to work: the newest
- * persisted descendant of the environment token, else the environment token.
- * A refused token is followed by the next candidate, so
- * `reauthorization_required` means Spotify refused the newest stored token
- * and the environment token alike.
- */
-async function readWithBestToken<T>(
-  context: CallContext,
-  signal: AbortSignal,
-  read: (reader: SpotifyReader) => Promise<Result<T>>,
-): Promise<Result<T>> {
-  const environmentToken = context.config.refreshToken;
-  const tried = new Set<string>();
-  const attempt = (refreshToken: string) => {
-    tried.add(refreshToken);
-    return read({
-      fetch: context.fetch,
-      config: { ...context.config, refreshToken },
-      now: context.now,
-      signal,
-      log: context.log,
-      onRefreshTokenRotated: (rotated) => saveRotatedToken(context, rotated),
-    });
-  };
-
-  const first = await newestStoredToken(context);
-  let result = await attempt(first);
-  if (result.ok || result.error.code !== 'reauthorization_required') return result;
-  // Another instance may have rotated the stored token meanwhile; else the environment's may still work.
-  for (const candidate of [await newestStoredToken(context), environmentToken]) {
-    if (tried.has(candidate)) continue;
-    result = await attempt(candidate);
-    if (result.ok || result.error.code !== 'reauthorization_required') return result;
-  }
-  return result;
-}
-
-async function newestStoredToken(context: CallContext): Promise<string> {
-  try {
-    const stored = await context.tokens.read();
-    return chooseRefreshToken(context.config.refreshToken, context.environmentFingerprint, stored.record).refreshToken;
-  } catch (error) {
-    context.log.warn(`The rotated refresh token saved in Netlify Blobs could not be read (${describeError(error)}); using the environment's.`);
-    return context.config.refreshToken;
-  }
-}
-
-/**
- * Persists a token Spotify just rotated. The old one may already be dead, so
- * this is retried, re-reading on a conflict: a lost rotated token means the
- * owner must re-authorize.
- */
-async function saveRotatedToken(context: CallContext, rotated: string): Promise<void> {
-  const record = rotatedRecord(rotated, context.environmentFingerprint, context.now());
-  let lastProblem = 'a conflicting write each time';
-  for (let attempt = 1; attempt <= ROTATION_WRITE_ATTEMPTS; attempt += 1) {
-    try {
-      const { version } = await context.tokens.read();
-      if ((await context.tokens.write(record, version)) === 'written') return;
-    } catch (error) {
-      lastProblem = describeError(error);
-      logError(context.log, `Saving the rotated refresh token failed (attempt ${attempt} of ${ROTATION_WRITE_ATTEMPTS}): ${lastProblem}`);
-    }
-    await sleep(ROTATION_WRITE_BACKOFF_MS * attempt);
-  }
-  throw new Error(`${lastProblem}. If calls start failing with reauthorization_required, run \`npm run authorize -- --netlify\`.`);
 }
 
 async function waitForNewerState(store: SharedStateStore, generation: number, deadline: number): Promise<SharedState | null> {
@@ -302,16 +229,14 @@ async function waitForNewerState(store: SharedStateStore, generation: number, de
   return null;
 }
 
-function warnOfExpiry(config: SpotifyConfig, now: Date, log: Logger): void {
-  if (!config.refreshTokenIssuedAt) return;
-  const key = config.refreshTokenIssuedAt.toISOString();
+/** Warns of the token in use, once per instance and issue time: a warm instance serves many calls. */
+function warnOfExpiry(choice: RefreshTokenChoice, now: Date, log: Logger): void {
+  if (!choice.issuedAt) return;
+  const key = choice.issuedAt.toISOString();
   if (warnedExpiries.has(key)) return;
-  const warning = expiryWarning(refreshTokenExpiry(config.refreshTokenIssuedAt, now));
+  const warning = expiryWarning(refreshTokenExpiry(choice.issuedAt, now));
   if (!warning) return;
   warnedExpiries.add(key);
   log.warn(warning);
 }
 
-
-/** Errors the owner must see in the function log; a logger without `error` gets a warning. */
-const logError = (log: Logger, message: string) => (log.error ? log.error(message) : log.warn(message));

@@ -14,6 +14,8 @@ interface AuthorizeRequest {
   clientId: string;
   redirectUri: string;
   state: string;
+  /** PKCE (S256): the challenge of a verifier only the server holds. */
+  codeChallenge?: string;
 }
 
 export function buildAuthorizeUrl(request: AuthorizeRequest): string {
@@ -23,15 +25,27 @@ export function buildAuthorizeUrl(request: AuthorizeRequest): string {
     scope: AUTHORIZE_SCOPES.join(' '),
     redirect_uri: request.redirectUri,
     state: request.state,
+    ...(request.codeChallenge ? { code_challenge_method: 'S256', code_challenge: request.codeChallenge } : {}),
   });
   return `${request.accountsUrl}/authorize?${query}`;
 }
 
 /** A random, URL-safe, single-use `state` that ties the callback to this run (CSRF). */
 export function newAuthorizeState(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(24));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return base64url(crypto.getRandomValues(new Uint8Array(24)));
 }
+
+/** A PKCE code verifier (RFC 7636): 43 URL-safe characters from 32 random bytes. */
+export function newCodeVerifier(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** The S256 challenge of a verifier: base64url(SHA-256(verifier)). */
+export async function codeChallengeOf(verifier: string): Promise<string> {
+  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+}
+
+const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 type CallbackOutcome =
   | { kind: 'code'; code: string }

@@ -19,7 +19,17 @@ export {
   type RefreshPolicy,
   type SharedState,
 } from './refresh-policy';
-export { chooseRefreshToken, parsePersistedRefreshToken, rotatedRecord, tokenFingerprint, type PersistedRefreshToken } from './rotation';
+export {
+  RENEWAL_LINE,
+  chooseRefreshToken,
+  parsePersistedRefreshToken,
+  renewedRecord,
+  rotatedRecord,
+  tokenFingerprint,
+  type EnvironmentToken,
+  type PersistedRefreshToken,
+  type RefreshTokenChoice,
+} from './rotation';
 export { expiryWarning, refreshTokenExpiry } from './expiry';
 export { DEMO_NOTICE, getDemoListening } from './demo';
 export type { Fetch } from './upstream';

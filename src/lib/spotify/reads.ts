@@ -1,7 +1,7 @@
 import { SpotifyError, fail, ok, type Result } from './errors';
 import type { TimeRange } from './types';
 import { callUpstream, commonFault, parseJson, type Fetch } from './upstream';
-import type { RawCurrentlyPlaying, RawRecentlyPlayed, RawTopArtists } from './wire';
+import type { RawCurrentlyPlaying, RawProfile, RawRecentlyPlayed, RawTopArtists } from './wire';
 
 export interface ApiSession {
   fetch: Fetch;
@@ -39,6 +39,28 @@ export function readRecentlyPlayed(session: ApiSession): Promise<Result<RawRecen
 export function readTopArtists(session: ApiSession, range: TimeRange, limit: number): Promise<Result<RawTopArtists | null>> {
   const query = new URLSearchParams({ time_range: range, limit: String(limit) });
   return read<RawTopArtists>(session, 'topArtists', `/v1/me/top/artists?${query}`);
+}
+
+/**
+ * The Spotify account id of the token's owner (`/v1/me`), which needs no
+ * scope: renewal checks it against SPOTIFY_OWNER_ID, authorize records it.
+ */
+export async function readAccountId(session: ApiSession): Promise<Result<string>> {
+  const what = 'profile endpoint';
+  const answered = await callUpstream(
+    session.fetch,
+    `${session.apiUrl}/v1/me`,
+    { headers: { Authorization: `Bearer ${session.accessToken}`, Accept: 'application/json' } },
+    { timeoutMs: session.timeoutMs, what, signal: session.signal },
+  );
+  if (!answered.ok) return answered;
+  const common = commonFault(answered.value, what);
+  if (common) return fail(common);
+  if (answered.value.status !== 200) return fail(new SpotifyError('upstream_error', `Spotify's ${what} answered HTTP ${answered.value.status}.`));
+  const profile = parseJson<RawProfile>(answered.value, what);
+  if (!profile.ok) return profile;
+  const id = profile.value.id;
+  return typeof id === 'string' && id !== '' ? ok(id) : fail(new SpotifyError('upstream_error', `Spotify's ${what} answered without an account id.`));
 }
 
 async function read<T>(session: ApiSession, name: ReadName, path: string): Promise<Result<T | null>> {

@@ -1,23 +1,42 @@
 /**
  * Which refresh token a call should use. Spotify may rotate the refresh token
  * on any exchange, and the old one may then stop working, so the newest one is
- * persisted outside the environment. But the owner re-authorizing puts a fresh
- * token in the environment, which must win over the persisted descendant of an
- * older one. Each persisted token therefore remembers a fingerprint of the
- * environment token it descends from.
+ * persisted outside the environment. The owner can also renew from the live
+ * site (/connect), which persists a token of a new line. The rule between
+ * lines is simply "the most recently issued token wins": a token the owner
+ * later puts in the environment (with a newer SPOTIFY_REFRESH_TOKEN_ISSUED_AT)
+ * wins over a renewal, and a renewal over an older environment token.
  */
+
+/** `descendsFrom` of a token that began with a renewal on /connect rather than in the environment. */
+export const RENEWAL_LINE = 'renewal';
 
 export interface PersistedRefreshToken {
   refreshToken: string;
-  /** SHA-256 (hex) of the environment token this one was rotated from, never the token itself. */
+  /**
+   * Where this token's line began: SHA-256 (hex) of the environment token it
+   * was rotated from (never the token itself), or RENEWAL_LINE.
+   */
   descendsFrom: string;
-  /** ISO time Spotify issued this rotated token. */
+  /** ISO time Spotify last issued this line a token (a rotation or the renewal). */
   rotatedAt: string;
+  /** For a renewal: ISO time the owner authorized it. Spotify's six months run from here. */
+  authorizedAt?: string;
 }
 
-type RefreshTokenChoice =
-  | { source: 'environment'; refreshToken: string }
-  | { source: 'persisted'; refreshToken: string; rotatedAt: string };
+export interface EnvironmentToken {
+  refreshToken: string;
+  fingerprint: string;
+  /** SPOTIFY_REFRESH_TOKEN_ISSUED_AT, when the owner's tooling recorded it. */
+  issuedAt: Date | null;
+}
+
+export interface RefreshTokenChoice {
+  source: 'environment' | 'persisted' | 'renewed';
+  refreshToken: string;
+  /** When the owner authorized the token's line, for the expiry warning; null when unknown. */
+  issuedAt: Date | null;
+}
 
 /** A one-way fingerprint, so records and logs can name a token without holding it. */
 export async function tokenFingerprint(token: string): Promise<string> {
@@ -25,27 +44,44 @@ export async function tokenFingerprint(token: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-export function chooseRefreshToken(
-  environmentToken: string,
-  environmentFingerprint: string,
-  persisted: PersistedRefreshToken | null,
-): RefreshTokenChoice {
-  if (persisted && persisted.descendsFrom === environmentFingerprint && persisted.refreshToken !== '') {
-    return { source: 'persisted', refreshToken: persisted.refreshToken, rotatedAt: persisted.rotatedAt };
+export function chooseRefreshToken(environment: EnvironmentToken, persisted: PersistedRefreshToken | null): RefreshTokenChoice {
+  const fromEnvironment: RefreshTokenChoice = { source: 'environment', refreshToken: environment.refreshToken, issuedAt: environment.issuedAt };
+  if (!persisted) return fromEnvironment;
+  if (persisted.descendsFrom === environment.fingerprint) {
+    return { source: 'persisted', refreshToken: persisted.refreshToken, issuedAt: environment.issuedAt };
   }
-  return { source: 'environment', refreshToken: environmentToken };
+  if (persisted.descendsFrom === RENEWAL_LINE && persisted.authorizedAt) {
+    const renewedAt = new Date(persisted.authorizedAt);
+    // An environment token of unknown age is older: only the owner's tooling records the issue time, and it always does.
+    if (environment.issuedAt && environment.issuedAt > renewedAt) return fromEnvironment;
+    return { source: 'renewed', refreshToken: persisted.refreshToken, issuedAt: renewedAt };
+  }
+  return fromEnvironment;
 }
 
-export function rotatedRecord(refreshToken: string, environmentFingerprint: string, now: Date): PersistedRefreshToken {
-  return { refreshToken, descendsFrom: environmentFingerprint, rotatedAt: now.toISOString() };
+/** The record after Spotify rotated `refreshToken` out of the line `previous` (or of the environment token). */
+export function rotatedRecord(refreshToken: string, line: Pick<PersistedRefreshToken, 'descendsFrom' | 'authorizedAt'>, now: Date): PersistedRefreshToken {
+  return { refreshToken, descendsFrom: line.descendsFrom, rotatedAt: now.toISOString(), ...(line.authorizedAt ? { authorizedAt: line.authorizedAt } : {}) };
+}
+
+/** The record of a token the owner just authorized on /connect. */
+export function renewedRecord(refreshToken: string, now: Date): PersistedRefreshToken {
+  return { refreshToken, descendsFrom: RENEWAL_LINE, rotatedAt: now.toISOString(), authorizedAt: now.toISOString() };
 }
 
 /** Reads a stored record defensively: anything malformed counts as no record. */
 export function parsePersistedRefreshToken(value: unknown): PersistedRefreshToken | null {
   if (typeof value !== 'object' || value === null) return null;
-  const record = value as Record<string, unknown>;
-  const { refreshToken, descendsFrom, rotatedAt } = record;
+  const { refreshToken, descendsFrom, rotatedAt, authorizedAt } = value as Record<string, unknown>;
   if (typeof refreshToken !== 'string' || refreshToken === '') return null;
-  if (typeof descendsFrom !== 'string' || !/^[0-9a-f]{64}$/.test(descendsFrom)) return null;
-  return { refreshToken, descendsFrom, rotatedAt: typeof rotatedAt === 'string' ? rotatedAt : '' };
+  if (typeof descendsFrom !== 'string') return null;
+  if (descendsFrom === RENEWAL_LINE) {
+    if (typeof authorizedAt !== 'string' || Number.isNaN(Date.parse(authorizedAt))) return null;
+  } else if (!/^[0-9a-f]{64}$/.test(descendsFrom)) return null;
+  return {
+    refreshToken,
+    descendsFrom,
+    rotatedAt: typeof rotatedAt === 'string' ? rotatedAt : '',
+    ...(descendsFrom === RENEWAL_LINE ? { authorizedAt: authorizedAt as string } : {}),
+  };
 }

@@ -25,12 +25,19 @@ export function exchangeRefreshToken(endpoint: TokenEndpoint, refreshToken: stri
   return requestToken(endpoint, { grant_type: 'refresh_token', refresh_token: refreshToken });
 }
 
+/** `codeVerifier`: the PKCE verifier whose challenge went into the authorize URL. */
 export function exchangeAuthorizationCode(
   endpoint: TokenEndpoint,
   code: string,
   redirectUri: string,
+  codeVerifier?: string,
 ): Promise<Result<AccessGrant>> {
-  return requestToken(endpoint, { grant_type: 'authorization_code', code, redirect_uri: redirectUri });
+  return requestToken(endpoint, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: redirectUri,
+    ...(codeVerifier ? { code_verifier: codeVerifier } : {}),
+  });
 }
 
 async function requestToken(endpoint: TokenEndpoint, form: Record<string, string>): Promise<Result<AccessGrant>> {

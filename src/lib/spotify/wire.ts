@@ -62,6 +62,11 @@ export interface RawTopArtists {
   items?: RawArtist[] | null;
 }
 
+/** `GET /v1/me`: only `id` is still certain for development-mode apps (since 2026). */
+export interface RawProfile {
+  id?: string | null;
+}
+
 export interface RawToken {
   access_token?: string;
   token_type?: string;

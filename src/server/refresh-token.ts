@@ -1,0 +1,107 @@
+/**
+ * The refresh token a read uses, and keeping the newest one safe: the
+ * precedence between the environment token, its rotated descendants and a
+ * renewal from /connect (src/lib/spotify/rotation.ts), a fallback to the next
+ * candidate when Spotify refuses one, and the rotated token's write, retried
+ * until it holds.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  RENEWAL_LINE,
+  ROTATION_WRITE_ATTEMPTS,
+  ROTATION_WRITE_BACKOFF_MS,
+  chooseRefreshToken,
+  rotatedRecord,
+  type EnvironmentToken,
+  type Fetch,
+  type Logger,
+  type RefreshTokenChoice,
+  type Result,
+  type SpotifyConfig,
+  type SpotifyReader,
+} from '../lib/spotify';
+import { describeError } from './blobs';
+import type { RefreshTokenStore } from './token-store';
+
+export interface TokenContext {
+  config: SpotifyConfig;
+  environment: EnvironmentToken;
+  tokens: RefreshTokenStore;
+  fetch: Fetch;
+  now: () => Date;
+  log: Logger;
+}
+
+/** The token the next read would use, by the precedence rule. A store that fails leaves the environment's. */
+export async function tokenInUse(context: TokenContext): Promise<RefreshTokenChoice> {
+  try {
+    return chooseRefreshToken(context.environment, (await context.tokens.read()).record);
+  } catch (error) {
+    context.log.warn(`The refresh token saved in Netlify Blobs could not be read (${describeError(error)}); using the environment's.`);
+    return chooseRefreshToken(context.environment, null);
+  }
+}
+
+/**
+ * Runs `read` with the token in use; a refused token is followed by the
+ * next candidate (a newer one another instance stored meanwhile, then the
+ * environment's), so `reauthorization_required` means Spotify refused the
+ * newest stored token and the environment token alike.
+ */
+export async function readWithBestToken<T>(
+  context: TokenContext,
+  signal: AbortSignal,
+  read: (reader: SpotifyReader) => Promise<Result<T>>,
+  onChosen?: (choice: RefreshTokenChoice) => void,
+): Promise<Result<T>> {
+  const tried = new Set<string>();
+  const attempt = (choice: RefreshTokenChoice) => {
+    tried.add(choice.refreshToken);
+    onChosen?.(choice);
+    return read({
+      fetch: context.fetch,
+      config: { ...context.config, refreshToken: choice.refreshToken },
+      now: context.now,
+      signal,
+      log: context.log,
+      onRefreshTokenRotated: (rotated) => saveRotatedToken(context, choice, rotated),
+    });
+  };
+
+  let result = await attempt(await tokenInUse(context));
+  if (result.ok || result.error.code !== 'reauthorization_required') return result;
+  const environment = chooseRefreshToken(context.environment, null);
+  for (const candidate of [await tokenInUse(context), environment]) {
+    if (tried.has(candidate.refreshToken)) continue;
+    result = await attempt(candidate);
+    if (result.ok || result.error.code !== 'reauthorization_required') return result;
+  }
+  return result;
+}
+
+/**
+ * Persists a token Spotify just rotated out of `from`'s line. The old one may
+ * already be dead, so this is retried, re-reading on a conflict: a lost
+ * rotated token means the owner must re-authorize.
+ */
+async function saveRotatedToken(context: TokenContext, from: RefreshTokenChoice, rotated: string): Promise<void> {
+  const line = from.source === 'renewed'
+    ? { descendsFrom: RENEWAL_LINE, authorizedAt: from.issuedAt?.toISOString() }
+    : { descendsFrom: context.environment.fingerprint };
+  const record = rotatedRecord(rotated, line, context.now());
+  let lastProblem = 'a conflicting write each time';
+  for (let attempt = 1; attempt <= ROTATION_WRITE_ATTEMPTS; attempt += 1) {
+    try {
+      const { version } = await context.tokens.read();
+      if ((await context.tokens.write(record, version)) === 'written') return;
+    } catch (error) {
+      lastProblem = describeError(error);
+      logError(context.log, `Saving the rotated refresh token failed (attempt ${attempt} of ${ROTATION_WRITE_ATTEMPTS}): ${lastProblem}`);
+    }
+    await sleep(ROTATION_WRITE_BACKOFF_MS * attempt);
+  }
+  throw new Error(`${lastProblem}. If calls start failing with reauthorization_required, renew at /connect or run \`npm run authorize -- --netlify\`.`);
+}
+
+/** Errors the owner must see in the function log; a logger without `error` gets a warning. */
+export const logError = (log: Logger, message: string) => (log.error ? log.error(message) : log.warn(message));
