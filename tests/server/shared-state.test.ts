@@ -154,7 +154,7 @@ describe('lockouts keep the data', () => {
 });
 
 describe('the daily budget', () => {
-  it('caps Spotify requests and keeps answering with data, marked stale', async () => {
+  it('caps Spotify requests and keeps answering with data, paced rather than stale', async () => {
     const env = { SPOTIFY_DAILY_BUDGET: '16', SPOTIFY_REFRESH_INTERVAL_S: '1' };
     const answers: Listening[] = [];
     for (let i = 0; i < 14; i += 1) {
@@ -162,8 +162,20 @@ describe('the daily budget', () => {
       advance(1_200);
     }
     expect(requests()).toBeLessThanOrEqual(16);
-    expect(answers.every((answer) => answer.nowPlaying)).toBe(true);
-    expect(answers.at(-1)?.stale?.code).toBe('rate_limited');
+    expect(answers.every((answer) => answer.nowPlaying && !answer.stale)).toBe(true);
+  });
+
+  it('marks the data stale, rate_limited, once the day’s spend is past the budget', async () => {
+    for (let i = 0; i < 10; i += 1) {
+      await call();
+      advance(15_000);
+    }
+    const spent = requests();
+    const past = data(await call({}, { SPOTIFY_DAILY_BUDGET: String(Math.max(10, spent - 1)) }));
+    expect(past.nowPlaying, 'the data stays').not.toBeNull();
+    expect(past.stale?.code).toBe('rate_limited');
+    expect(Date.parse(past.stale!.retryAt!), 'when old requests leave the rolling day').toBeGreaterThan(clock + 23 * 3_600_000);
+    expect(requests()).toBe(spent);
   });
 
   it('smooths the spend over the day instead of spending it all at once', async () => {

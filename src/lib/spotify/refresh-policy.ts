@@ -88,8 +88,13 @@ interface RefreshOutcome {
 }
 
 const bucketCapacity = (policy: RefreshPolicy) => Math.max(MAX_REFRESH_REQUESTS, Math.floor(policy.dailyBudget * BUDGET_BURST_FRACTION));
-/** Refill per ms, so that a full bucket plus a day of refill never passes the budget. */
-const bucketRate = (policy: RefreshPolicy) => Math.max(0, policy.dailyBudget - bucketCapacity(policy)) / DAY_MS;
+/**
+ * Refill per ms. Any rolling day then holds at most a full bucket plus a day
+ * of refill, and the ledger, which counts whole slots, may see one slot more:
+ * a second bucket's worth of room keeps paced spend from ever reaching the
+ * cap, so only the cap's own guard (or a budget lowered mid-day) makes data stale.
+ */
+const bucketRate = (policy: RefreshPolicy) => Math.max(0, policy.dailyBudget - 2 * bucketCapacity(policy)) / (DAY_MS + LEDGER_SLOT_MS);
 /** An exchange, two now-playing reads and one top-artists read. */
 const MAX_REFRESH_REQUESTS = 4;
 
@@ -158,15 +163,14 @@ export function planRefresh(
   const cost = refreshCost(due);
   const overBy = spentInDay(state, now) + cost - policy.dailyBudget;
   if (overBy > 0) return { due, blocked: { code: 'rate_limited', retryAt: new Date(whenLedgerFrees(state, overBy)).toISOString() } };
+  // The bucket paces refreshes: an empty one means "not due yet", not stale. The data is
+  // as fresh as the budget allows by design, and a playing track's position still moves on.
   // With no good data yet, anything under the cap goes: visitors have nothing to look at.
-  const tokens = bucketTokens(state, now, policy);
-  if (hasGoodData(state) && tokens < cost) {
-    const rate = bucketRate(policy);
-    const wait = rate > 0 ? Math.ceil((cost - tokens) / rate) : DAY_MS;
-    return { due, blocked: { code: 'rate_limited', retryAt: new Date(now + wait).toISOString() } };
-  }
+  if (hasGoodData(state) && bucketTokens(state, now, policy) < cost) return { due: NOTHING_DUE, blocked: null };
   return { due, blocked: null };
 }
+
+const NOTHING_DUE: DueParts = { nowPlaying: false, topArtists: false };
 
 /** When enough old slots leave the rolling day to free `requests`. */
 function whenLedgerFrees(state: SharedState, requests: number): number {
