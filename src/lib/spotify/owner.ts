@@ -8,6 +8,6 @@ export { CREDENTIAL_VARS, DEFAULT_ACCOUNTS_URL, DEPLOYED_CONTEXTS, readConfig, t
 export { READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from './limits';
 export type { Fetch } from './upstream';
 export { exchangeAuthorizationCode, exchangeRefreshToken } from './token';
-export { readCurrentlyPlaying, readRecentlyPlayed, readTopArtists } from './reads';
+export { readAccountId, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists } from './reads';
 export { RENEW_COMMAND, expiryWarning, refreshTokenExpiry } from './expiry';
 export { DEFAULT_REDIRECT_URI, buildAuthorizeUrl, loopbackRedirect, missingScopes, newAuthorizeState, readCallback } from './authorize-url';
