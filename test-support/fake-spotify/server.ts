@@ -8,7 +8,9 @@
  *                    `reset` starts a fresh fake (default scenario, no delay, empty request log,
  *                    playlist from the start) before the other fields apply. The refresh token
  *                    it accepts carries over, as a real account's would: a rotated token the
- *                    project persisted keeps working.
+ *                    project persisted keeps working. With `"forgetRotations": true` as well, the
+ *                    fresh fake accepts the refresh token the server started with again, as after
+ *                    the owner authorized anew.
  *   GET  /__state    {"scenario", "delayMs", "requests", "acceptedRefreshToken", "byPath"}
  *                    `byPath` counts the requests per path ("/api/token" is a token exchange).
  */
@@ -29,14 +31,17 @@ export interface FakeControl {
   scenario?: string;
   track?: number;
   delayMs?: number;
+  /** With `reset`: accept the starting refresh token again, not the last rotated one. */
+  forgetRotations?: boolean;
 }
 
 export async function startFakeSpotifyServer(
   options: FakeSpotifyOptions & { port?: number } = {},
 ): Promise<FakeSpotifyServer> {
   const holder = { fake: createFakeSpotify(options) };
-  const reset = () => {
-    holder.fake = createFakeSpotify({ ...options, refreshToken: holder.fake.acceptedRefreshToken ?? options.refreshToken });
+  const reset = (forgetRotations: boolean) => {
+    const refreshToken = forgetRotations ? options.refreshToken : (holder.fake.acceptedRefreshToken ?? options.refreshToken);
+    holder.fake = createFakeSpotify({ ...options, refreshToken });
   };
   const server = createServer((req, res) => {
     route(holder, reset, req, res).catch((error: unknown) => {
@@ -64,7 +69,7 @@ export async function startFakeSpotifyServer(
 
 async function route(
   holder: { fake: FakeSpotify },
-  reset: () => void,
+  reset: (forgetRotations: boolean) => void,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -73,7 +78,7 @@ async function route(
 
   if (url.pathname === '/__control' && req.method === 'POST') {
     const control = JSON.parse(body || '{}') as FakeControl;
-    if (control.reset === true) reset();
+    if (control.reset === true) reset(control.forgetRotations === true);
     const fake = holder.fake;
     if (control.scenario !== undefined) {
       if (!isScenarioName(control.scenario)) return send(res, 400, { error: `unknown scenario ${control.scenario}` });
