@@ -38,6 +38,8 @@ beforeAll(async () => {
         SPOTIFY_REFRESH_TOKEN: credentials.refreshToken,
         SPOTIFY_ACCOUNTS_URL: fake.url,
         SPOTIFY_API_URL: fake.url,
+        // Stateless, like the main served site: the tests switch scenarios between calls.
+        SPOTIFY_REFRESH_INTERVAL_S: '0',
       },
     }),
   ]);

@@ -40,6 +40,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       SPOTIFY_REFRESH_TOKEN: credentials.refreshToken,
       SPOTIFY_ACCOUNTS_URL: fake.url,
       SPOTIFY_API_URL: fake.url,
+      // Stateless: every call reads Spotify, as these files (and assertNoLocalCdnCache) expect.
+      // The shared state is proved on a site of its own, in shared-state.e2e.ts.
+      SPOTIFY_REFRESH_INTERVAL_S: '0',
     },
   }).catch(async (error: unknown) => {
     await fake.close();
