@@ -1,0 +1,59 @@
+/**
+ * A second served site next to the main one, for the shared-state suite:
+ * `netlify serve` in a throwaway copy of the project. Two servers in one
+ * project directory would share more than a port: each build rewrites dist/
+ * and .netlify/ under the other, and the local Netlify Blobs server keeps its
+ * data in the project (.netlify/blobs-serve), so both would read and write
+ * one store. In a copy, the build, the functions and the Blobs are its own.
+ */
+import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+
+/** Build output, caches, VCS data and local secrets stay behind (as in scripts/private-build.ts). */
+const LEFT_BEHIND = new Set(['node_modules', 'dist', '.netlify', '.astro', '.git', 'test-results', 'coverage']);
+const isLocalEnvFile = (name: string) => name.startsWith('.env') && name !== '.env.example';
+
+export interface ProjectCopy {
+  dir: string;
+  remove(): void;
+}
+
+/** The working tree as it is now (uncommitted edits included), with node_modules linked, not copied. */
+export function copyProject(root: string): ProjectCopy {
+  const dir = mkdtempSync(join(tmpdir(), 'listening-serve-'));
+  cpSync(root, dir, {
+    recursive: true,
+    filter: (source) => {
+      const top = relative(root, source).split(sep)[0] ?? '';
+      return !LEFT_BEHIND.has(top) && !isLocalEnvFile(top);
+    },
+  });
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Empties Blobs stores of a site served from `dir`. The local Blobs server
+ * (@netlify/blobs/server, started by netlify serve) keeps each entry as a
+ * file, `.netlify/blobs-serve/{entries,metadata}/<site id>/site:<store>/<key>`,
+ * and reads the disk on every request, so deleting the folders empties the
+ * stores for the running server at once. Only safe while no function writes:
+ * wait until the site is quiet first.
+ */
+export function clearBlobStores(dir: string, stores: readonly string[]): void {
+  const base = join(dir, '.netlify', 'blobs-serve');
+  for (const kind of ['entries', 'metadata']) {
+    for (const site of safeReaddir(join(base, kind))) {
+      for (const store of stores) rmSync(join(base, kind, site, `site:${store}`), { recursive: true, force: true });
+    }
+  }
+}
+
+function safeReaddir(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
