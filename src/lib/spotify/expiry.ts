@@ -26,11 +26,11 @@ export function refreshTokenExpiry(issuedAt: Date, now: Date): RefreshTokenExpir
 export function expiryWarning(expiry: RefreshTokenExpiry): string | null {
   const day = expiry.expiresAt.toISOString().slice(0, 10);
   if (expiry.status === 'expired') {
-    return `The Spotify refresh token expired on ${day} (six months after authorization). Run \`${RENEW_COMMAND}\` to connect Spotify again.`;
+    return `The Spotify refresh token expired on ${day} (six months after authorization). Renew it on your site's /connect page, or run \`${RENEW_COMMAND}\`.`;
   }
   if (expiry.status === 'expiring') {
     const days = expiry.daysLeft === 1 ? '1 day' : `${expiry.daysLeft} days`;
-    return `The Spotify refresh token expires in ${days} (on ${day}). Run \`${RENEW_COMMAND}\` before then to keep the widget working.`;
+    return `The Spotify refresh token expires in ${days} (on ${day}). Renew it before then on your site's /connect page, or run \`${RENEW_COMMAND}\`.`;
   }
   return null;
 }

@@ -31,6 +31,9 @@ export {
   type RefreshTokenChoice,
 } from './rotation';
 export { expiryWarning, refreshTokenExpiry } from './expiry';
+export { buildAuthorizeUrl, codeChallengeOf, newAuthorizeState, newCodeVerifier } from './authorize-url';
+export { exchangeAuthorizationCode } from './token';
+export { REQUIRED_SCOPES, readAccountId } from './reads';
 export { DEMO_NOTICE, getDemoListening } from './demo';
 export type { Fetch } from './upstream';
 export { errorResponse, listeningResponse } from './http-response';
@@ -43,11 +46,16 @@ export {
   LEASE_SETTLE_MS,
   MIN_POLL_MS,
   PAGE_REFRESH_WAIT_MS,
+  READ_TIMEOUT_MS,
+  RENEWAL_ATTEMPTS_PER_WINDOW,
+  RENEWAL_ATTEMPT_TTL_MS,
+  RENEWAL_WINDOW_MS,
   ROTATION_WRITE_ATTEMPTS,
   ROTATION_WRITE_BACKOFF_MS,
   SSR_BUDGET_MS,
   STATE_POLL_MS,
   STORE_TIMEOUT_MS,
+  TOKEN_TIMEOUT_MS,
   TOP_ARTISTS_READ_LIMIT,
   within,
 } from './limits';

@@ -136,3 +136,14 @@ export async function within<T>(work: Promise<T | null>, ms: number): Promise<T 
   });
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
+
+/*
+ * Renewal from /connect (src/server/renewal.ts).
+ */
+
+/** A renewal must come back from Spotify within this long of its start; its state and cookie expire then. */
+export const RENEWAL_ATTEMPT_TTL_MS = 10 * 60_000;
+/** Renewal starts and failures allowed per client address in one window, so /connect is no oracle or amplifier... */
+export const RENEWAL_ATTEMPTS_PER_WINDOW = 6;
+/** ...of this length. */
+export const RENEWAL_WINDOW_MS = 10 * 60_000;

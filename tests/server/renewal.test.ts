@@ -1,0 +1,194 @@
+/**
+ * Renewal from /connect, through src/server/renewal.ts with in-memory Blobs:
+ * PKCE and the browser-bound state, the owner check, each refusal with
+ * nothing stored, the rate limit, and the renewed token in use from the next
+ * call on. No code, verifier or token in any message or log line.
+ */
+import { createHash } from 'node:crypto';
+import { http, HttpResponse } from 'msw';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RENEWAL_ATTEMPTS_PER_WINDOW } from '../../src/lib/spotify';
+import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
+import { loadListening } from '../../src/server/listening-service';
+import { connectStatus, finishRenewal, startRenewal, type RenewalDeps } from '../../src/server/renewal';
+import { createMemoryBlobs } from '../../test-support/memory-blobs';
+import { memoryStores, testEnv } from '../helpers/service';
+import { TEST_NOW, useFakeSpotify } from '../mocks/spotify';
+import { server } from '../setup/msw';
+
+const SITE = new URL('https://owner.example/connect/start');
+const OWNER = 'owner-account';
+const RENEWED = 'renewed-refresh-token-value';
+const CODE = 'one-time-code-value';
+const SCOPES = 'user-read-currently-playing user-read-recently-played user-top-read';
+
+let clock = TEST_NOW.getTime();
+let deps: RenewalDeps & ReturnType<typeof memoryStores>;
+let lines: string[];
+let exchanges: URLSearchParams[];
+let account: string;
+
+beforeEach(() => {
+  clock = TEST_NOW.getTime();
+  lines = [];
+  exchanges = [];
+  account = OWNER;
+  const fake = useFakeSpotify({ refreshToken: RENEWED });
+  deps = {
+    ...memoryStores(),
+    connectStore: createMemoryBlobs(),
+    env: testEnv({ SPOTIFY_OWNER_ID: OWNER, SPOTIFY_REFRESH_INTERVAL_S: '15' }),
+    now: () => new Date(clock),
+    log: { warn: (line) => lines.push(line), error: (line) => lines.push(line) },
+  };
+  handlers = [
+    http.post(`${DEFAULT_ACCOUNTS_URL}/api/token`, async ({ request }) => {
+      const form = new URLSearchParams(await request.clone().text());
+      if (form.get('grant_type') !== 'authorization_code') return fake.handle(request);
+      exchanges.push(form);
+      if (form.get('code') !== CODE) return HttpResponse.json({ error: 'invalid_grant', error_description: 'Invalid authorization code' }, { status: 400 });
+      return HttpResponse.json({ access_token: 'renewal-access-token', token_type: 'Bearer', expires_in: 3600, scope: SCOPES, refresh_token: RENEWED });
+    }),
+    http.get(`${DEFAULT_API_URL}/v1/me`, () => HttpResponse.json({ id: account, display_name: 'Owner' })),
+  ];
+});
+let handlers: Parameters<typeof server.use> = [];
+
+const start = async () => {
+  server.use(...handlers);
+  const outcome = await startRenewal(SITE, '203.0.113.7', deps);
+  if (outcome.kind !== 'redirect') throw new Error(`start refused: ${outcome.message}`);
+  return { ...outcome, url: new URL(outcome.location) };
+};
+const callback = (params: Record<string, string>, nonce: string | undefined) =>
+  finishRenewal(new URL(`https://owner.example/connect/callback?${new URLSearchParams(params)}`), nonce, '203.0.113.7', deps);
+const stored = () => deps.tokenBlobs.entries.get('refresh-token') as { refreshToken: string; authorizedAt?: string } | undefined;
+
+describe('startRenewal', () => {
+  it('sends the owner to Spotify with PKCE (S256), the state and this site’s callback, and the verifier nowhere', async () => {
+    const { url, browserNonce } = await start();
+    expect(url.pathname).toBe('/authorize');
+    expect(url.searchParams.get('redirect_uri')).toBe('https://owner.example/connect/callback');
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(url.searchParams.get('scope')).toBe(SCOPES);
+    expect(url.searchParams.get('state')).toMatch(/^[\w-]{32}$/);
+    expect(url.href).not.toContain(browserNonce);
+  });
+
+  it('refuses, and explains how to turn renewal on, without SPOTIFY_OWNER_ID', async () => {
+    deps.env = testEnv();
+    const outcome = await startRenewal(SITE, '203.0.113.7', deps);
+    expect(outcome.kind === 'refused' && outcome.reason).toBe('no_owner');
+    expect(outcome.kind === 'refused' && outcome.message).toContain('npm run authorize -- --netlify');
+  });
+
+  it(`refuses a client after ${RENEWAL_ATTEMPTS_PER_WINDOW} starts in ten minutes, and lets it try again after`, async () => {
+    for (let i = 0; i < RENEWAL_ATTEMPTS_PER_WINDOW; i += 1) await start();
+    const refused = await startRenewal(SITE, '203.0.113.7', deps);
+    expect(refused.kind === 'refused' && refused.status).toBe(429);
+    expect((await startRenewal(SITE, '198.51.100.1', deps)).kind, 'another client').toBe('redirect');
+    clock += 10 * 60_000;
+    expect((await startRenewal(SITE, '203.0.113.7', deps)).kind).toBe('redirect');
+  });
+});
+
+describe('finishRenewal', () => {
+  it('stores the owner’s new token with its issue time, proving the verifier, and the next call uses it', async () => {
+    const { url, browserNonce } = await start();
+    const outcome = await callback({ code: CODE, state: url.searchParams.get('state')! }, browserNonce);
+    expect(outcome).toEqual({ kind: 'renewed', daysLeft: 182 });
+    const verifier = exchanges[0]!.get('code_verifier')!;
+    expect(createHash('sha256').update(verifier).digest('base64url')).toBe(url.searchParams.get('code_challenge'));
+    expect(stored()).toMatchObject({ refreshToken: RENEWED, authorizedAt: TEST_NOW.toISOString() });
+
+    const listening = await loadListening({ range: 'short_term', limit: 5 }, { ...deps, log: deps.log });
+    expect(listening.ok, 'the fake accepts only the renewed token').toBe(true);
+    const status = await connectStatus(deps);
+    expect(status.kind === 'ready' && status.source).toBe('renewed');
+    expect(status.kind === 'ready' && status.expiry?.daysLeft).toBe(182);
+  });
+
+  it('lifts the lockout the refused old token caused', async () => {
+    useFakeSpotify({ refreshToken: 'something-else' });
+    await loadListening({ range: 'short_term', limit: 5 }, deps);
+    expect(((await deps.stateStore.read())?.lockout?.code)).toBe('reauthorization_required');
+    const { url, browserNonce } = await start();
+    await callback({ code: CODE, state: url.searchParams.get('state')! }, browserNonce);
+    expect((await deps.stateStore.read())?.lockout).toBeNull();
+  });
+
+  describe('refuses, storing nothing', () => {
+    const expectNothingStored = () => expect(stored()).toBeUndefined();
+
+    it('another account: 403', async () => {
+      account = 'someone-else';
+      const { url, browserNonce } = await start();
+      const outcome = await callback({ code: CODE, state: url.searchParams.get('state')! }, browserNonce);
+      expect(outcome.kind === 'refused' && [outcome.status, outcome.reason]).toEqual([403, 'wrong_account']);
+      expectNothingStored();
+    });
+
+    it('a forged state: 400', async () => {
+      const { browserNonce } = await start();
+      const outcome = await callback({ code: CODE, state: 'forged-state-value-forged-state-v' }, browserNonce);
+      expect(outcome.kind === 'refused' && [outcome.status, outcome.reason]).toEqual([400, 'bad_state']);
+      expectNothingStored();
+    });
+
+    it('a missing or foreign cookie: 400', async () => {
+      const { url } = await start();
+      for (const nonce of [undefined, 'another-browser']) {
+        const outcome = await callback({ code: CODE, state: url.searchParams.get('state')! }, nonce);
+        expect(outcome.kind === 'refused' && outcome.status).toBe(400);
+      }
+      expectNothingStored();
+    });
+
+    it('an expired state: 400', async () => {
+      const { url, browserNonce } = await start();
+      clock += 10 * 60_000 + 1;
+      const outcome = await callback({ code: CODE, state: url.searchParams.get('state')! }, browserNonce);
+      expect(outcome.kind === 'refused' && outcome.status).toBe(400);
+      expectNothingStored();
+    });
+
+    it('a replayed callback: 400, and the first one’s token stays', async () => {
+      const { url, browserNonce } = await start();
+      const params = { code: CODE, state: url.searchParams.get('state')! };
+      expect((await callback(params, browserNonce)).kind).toBe('renewed');
+      deps.tokenBlobs.entries.delete('refresh-token');
+      const replay = await callback(params, browserNonce);
+      expect(replay.kind === 'refused' && [replay.status, replay.reason]).toEqual([400, 'bad_state']);
+      expectNothingStored();
+      expect(exchanges).toHaveLength(1);
+    });
+
+    it('access_denied: a friendly page', async () => {
+      const { url, browserNonce } = await start();
+      const outcome = await callback({ error: 'access_denied', state: url.searchParams.get('state')! }, browserNonce);
+      expect(outcome.kind === 'refused' && [outcome.status, outcome.reason]).toEqual([200, 'denied']);
+      expectNothingStored();
+    });
+
+    it('a code Spotify rejects: says to try again', async () => {
+      const { url, browserNonce } = await start();
+      const outcome = await callback({ code: 'stale-code', state: url.searchParams.get('state')! }, browserNonce);
+      expect(outcome.kind === 'refused' && outcome.reason).toBe('code_rejected');
+      expect(outcome.kind === 'refused' && outcome.message).toMatch(/Try again/);
+      expectNothingStored();
+    });
+  });
+
+  it('never puts the code, the verifier or a token in a message or a log line', async () => {
+    const secrets = [CODE, RENEWED, 'renewal-access-token'];
+    const { url, browserNonce } = await start();
+    const messages: string[] = [];
+    account = 'someone-else';
+    for (const outcome of [await callback({ code: CODE, state: url.searchParams.get('state')! }, browserNonce), await callback({ code: CODE, state: 'x' }, browserNonce)]) {
+      if (outcome.kind === 'refused') messages.push(outcome.message);
+    }
+    secrets.push(...exchanges.map((form) => form.get('code_verifier')!));
+    for (const text of [...messages, ...lines]) for (const secret of secrets) expect(text).not.toContain(secret);
+    expect(lines.some((line) => /refused \(wrong_account\)/.test(line)), 'failures are logged').toBe(true);
+  });
+});
