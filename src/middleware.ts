@@ -24,7 +24,8 @@ const PAGE_METHODS = ['GET', 'HEAD'];
 export const onRequest = defineMiddleware(async (context, next) => {
   const refused = isPage(context.routePattern, context.url) && !PAGE_METHODS.includes(context.request.method);
   const response = refused ? new Response(null, { status: 405, headers: { Allow: PAGE_METHODS.join(', ') } }) : await next();
-  for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
+  // A page may set a stricter one of its own (the /connect pages send no referrer).
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!response.headers.has(name)) response.headers.set(name, value);
   return response;
 });
 
