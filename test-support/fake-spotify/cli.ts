@@ -1,10 +1,11 @@
 /**
  * `npm run fake-spotify -- [--port 8790] [--scenario playing] [--refresh-token T]
- * [--client-id ID --client-secret SECRET]`: serves the fake Spotify until
+ * [--client-id ID --client-secret SECRET] [--account ID]`: serves the fake Spotify until
  * stopped, and prints the variables that point the project at it. With a
  * client id and secret, its token endpoint answers `invalid_client` to any others.
  */
 import { parseArgs } from 'node:util';
+import { FAKE_OWNER_ID } from './fake-spotify';
 import { SCENARIO_NAMES, isScenarioName } from './scenarios';
 import { startFakeSpotifyServer } from './server';
 
@@ -13,7 +14,8 @@ const USAGE = `Usage: npm run fake-spotify -- [options]
   --scenario NAME          one of: ${SCENARIO_NAMES.join(', ')} (default playing)
   --refresh-token TOKEN    accept only this refresh token (and its rotated successors)
   --client-id ID           with --client-secret: accept only these client credentials,
-  --client-secret SECRET   so any others get invalid_client (default: any are accepted)`;
+  --client-secret SECRET   so any others get invalid_client (default: any are accepted)
+  --account ID             the Spotify account its consent page signs in as (default ${FAKE_OWNER_ID})`;
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     'refresh-token': { type: 'string' },
     'client-id': { type: 'string' },
     'client-secret': { type: 'string' },
+    account: { type: 'string', default: FAKE_OWNER_ID },
     help: { type: 'boolean', default: false },
   },
 });
@@ -43,9 +46,13 @@ const server = await startFakeSpotifyServer({
   refreshToken: values['refresh-token'],
   clientId: values['client-id'],
   clientSecret: values['client-secret'],
+  account: values.account,
 });
 console.log(`Fake Spotify (${values.scenario}) at ${server.url}
   SPOTIFY_ACCOUNTS_URL=${server.url}
   SPOTIFY_API_URL=${server.url}
 Client credentials: ${values['client-id'] === undefined ? 'any accepted (--client-id and --client-secret make others get invalid_client)' : 'only the --client-id and --client-secret given; others get invalid_client'}
-Switch scenario: curl -X POST ${server.url}/__control -d '{"scenario":"paused"}'`);
+Consent page: signs in as ${values.account}
+Switch scenario: curl -X POST ${server.url}/__control -d '{"scenario":"paused"}'
+Sign in as another account: curl -X POST ${server.url}/__control -d '{"account":"someone-else"}'
+Refuse consent (access_denied): curl -X POST ${server.url}/__control -d '{"deny":true}'`);

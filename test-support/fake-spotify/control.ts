@@ -8,6 +8,12 @@ export interface FakeState {
   /** How many requests the fake has answered since it was (re)started. */
   requests: number;
   acceptedRefreshToken: string | null;
+  /** The account the accepted refresh token belongs to (what `/v1/me` answers for its access tokens). */
+  refreshTokenAccount: string;
+  /** The account the consent page signs in as: `{"account": "someone-else"}` changes it. */
+  account: string;
+  /** True while the consent page answers `error=access_denied`: `{"deny": true}` sets it. */
+  deny: boolean;
   /** Requests per path since the (re)start: `/api/token` counts token exchanges, `/v1/…` the API reads. */
   byPath: Record<string, number>;
 }

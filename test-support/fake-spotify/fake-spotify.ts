@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EPISODE, HOSTILE_TRACK, LOCAL_FILE_TRACK, PLAYLIST, TOP_ARTISTS } from '../fixtures';
 import { REQUIRED_SCOPES } from '../../src/lib/spotify/reads';
 import type { Fetch } from '../../src/lib/spotify/upstream';
@@ -6,6 +7,19 @@ import { FAKE_QUOTA_RETRY_AFTER_S, FAKE_RETRY_AFTER_S, type ScenarioName } from 
 
 /** Every scope the widget needs: the fake grants them all unless a scenario says otherwise. */
 export const FAKE_SCOPES = Object.values(REQUIRED_SCOPES).join(' ');
+
+/** The Spotify account the fake signs in as unless told otherwise: the owner's. */
+export const FAKE_OWNER_ID = 'fake-owner';
+
+/** The prefix of every refresh token a code exchange issues, so a test can tell a renewed token apart. */
+export const FAKE_RENEWED_PREFIX = 'fake-renewed-';
+
+/**
+ * A code that the token endpoint accepts again and again, without PKCE, for
+ * the account the consent page signs in as: for callers that skip /authorize.
+ * The codes /authorize hands out are single-use.
+ */
+export const FAKE_FIXED_CODE = 'fake-code';
 
 /** A request as the fake saw it, for tests that assert on the exact upstream traffic. */
 export interface RecordedRequest {
@@ -23,6 +37,10 @@ export interface FakeSpotifyOptions {
   clientSecret?: string;
   /** When set, only this refresh token (and its rotated successors) is accepted. */
   refreshToken?: string;
+  /** The account `refreshToken` belongs to (default FAKE_OWNER_ID): `/v1/me` answers it. */
+  refreshTokenAccount?: string;
+  /** The account the consent page signs in as (default FAKE_OWNER_ID). */
+  account?: string;
   /** Delay before every answer, to measure how many round trips a caller waits for. */
   delayMs?: number;
   /** When the looping playlist started, in epoch ms. Defaults to creation time. */
@@ -39,8 +57,22 @@ export interface FakeSpotify {
   delayMs: number;
   /** Puts the player on a playlist track from now on (the island should pick the change up). */
   playTrack(index: number): void;
-  /** The refresh token the fake currently accepts, after rotations. */
+  /** The account the consent page (/authorize) signs in as, and so grants a code for. */
+  account: string;
+  /** When true, the consent page answers `error=access_denied`, as when the Cancel button is clicked. */
+  deny: boolean;
+  /** The refresh token the fake currently accepts, after rotations and code exchanges. */
   readonly acceptedRefreshToken: string | undefined;
+  /** The account the accepted refresh token belongs to. */
+  readonly refreshTokenAccount: string;
+}
+
+/** What a code from the consent page is good for: one exchange, by this account, with this redirect URI and PKCE challenge. */
+interface PendingCode {
+  account: string;
+  redirectUri: string;
+  /** The S256 challenge sent to /authorize, or null for a code granted without PKCE. */
+  challenge: string | null;
 }
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -51,9 +83,13 @@ const LAST_PLAYED_AGO_MS = 12 * 60_000;
 
 export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify {
   const now = options.now ?? (() => new Date());
-  const issuedAccessTokens = new Set<string>();
+  /** Access token → the account it belongs to. */
+  const issuedAccessTokens = new Map<string, string>();
+  const pendingCodes = new Map<string, PendingCode>();
   let acceptedRefreshToken = options.refreshToken;
+  let refreshTokenAccount = options.refreshTokenAccount ?? FAKE_OWNER_ID;
   let rotations = 0;
+  let codesIssued = 0;
   let playlistStart = options.playlistStartMs ?? now().getTime();
   let playlistOffset = 0;
 
@@ -61,8 +97,13 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
     requests: [],
     scenario: options.scenario ?? 'playing',
     delayMs: options.delayMs ?? 0,
+    account: options.account ?? FAKE_OWNER_ID,
+    deny: false,
     get acceptedRefreshToken() {
       return acceptedRefreshToken;
+    },
+    get refreshTokenAccount() {
+      return refreshTokenAccount;
     },
     playTrack(index) {
       playlistOffset = ((index % PLAYLIST.length) + PLAYLIST.length) % PLAYLIST.length;
@@ -91,10 +132,7 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
       }
     }
     const grant = form.get('grant_type');
-    if (grant === 'authorization_code') {
-      if (form.get('code') !== 'fake-code') return json({ error: 'invalid_grant', error_description: 'Invalid authorization code' }, 400);
-      return json({ ...issueAccess(), refresh_token: `fake-refresh-${Date.now().toString(36)}` });
-    }
+    if (grant === 'authorization_code') return exchangeCode(form);
     if (grant !== 'refresh_token') return json({ error: 'unsupported_grant_type' }, 400);
 
     const presented = form.get('refresh_token') ?? '';
@@ -105,23 +143,48 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
     if (fake.scenario === 'rotation') {
       rotations += 1;
       acceptedRefreshToken = `${presented.replace(/~r\d+$/, '')}~r${rotations}`;
-      return json({ ...issueAccess(), refresh_token: acceptedRefreshToken });
+      return json({ ...issueAccess(refreshTokenAccount), refresh_token: acceptedRefreshToken });
     }
-    return json(issueAccess());
+    return json(issueAccess(refreshTokenAccount));
   }
 
-  function issueAccess() {
+  /**
+   * A code from the consent page works once (a second use is invalid_grant,
+   * as is any use after a failed one), with the redirect URI it was granted
+   * for and, when /authorize carried a PKCE challenge, a verifier whose S256
+   * matches it. The refresh token it gives becomes the only one accepted.
+   */
+  function exchangeCode(form: URLSearchParams): Response {
+    const invalid = (description: string) => json({ error: 'invalid_grant', error_description: description }, 400);
+    const code = form.get('code') ?? '';
+    const pending: PendingCode | undefined =
+      code === FAKE_FIXED_CODE ? { account: fake.account, redirectUri: form.get('redirect_uri') ?? '', challenge: null } : pendingCodes.get(code);
+    pendingCodes.delete(code);
+    if (!pending) return invalid('Invalid authorization code');
+    if (form.get('redirect_uri') !== pending.redirectUri) return invalid('Invalid redirect URI');
+    if (pending.challenge !== null) {
+      const verifier = form.get('code_verifier');
+      if (!verifier || s256(verifier) !== pending.challenge) return invalid('code_verifier was incorrect');
+    }
+    codesIssued += 1;
+    acceptedRefreshToken = `${FAKE_RENEWED_PREFIX}${codesIssued}x${Date.now().toString(36)}`;
+    refreshTokenAccount = pending.account;
+    return json({ ...issueAccess(pending.account), refresh_token: acceptedRefreshToken });
+  }
+
+  function issueAccess(account: string) {
     const accessToken = `fake-access-${issuedAccessTokens.size + 1}`;
-    issuedAccessTokens.add(accessToken);
+    issuedAccessTokens.set(accessToken, account);
     // A token that lacks a scope says so in `scope`, as Spotify's does.
     const scope = fake.scenario === 'scope_missing' ? FAKE_SCOPES.replace(` ${REQUIRED_SCOPES.topArtists}`, '') : FAKE_SCOPES;
     return { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, scope };
   }
 
   /**
-   * The consent page, already agreed to: redirects back with the one code the
-   * token endpoint accepts. Spotify answers a bad request with an error page
-   * rather than a redirect, and so does the fake.
+   * The consent page, already answered: signed in as `fake.account`, it
+   * redirects back with a fresh single-use code for that account, or with
+   * `error=access_denied` when `fake.deny` is set. Spotify answers a bad
+   * request with an error page rather than a redirect, and so does the fake.
    */
   function authorize(params: URLSearchParams): Response {
     const redirectUri = params.get('redirect_uri');
@@ -130,16 +193,26 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
     }
     if (params.get('response_type') !== 'code') return new Response('unsupported_response_type', { status: 400 });
     if (!redirectUri || !URL.canParse(redirectUri)) return new Response('INVALID_CLIENT: Invalid redirect URI', { status: 400 });
+    const challenge = params.get('code_challenge');
+    if (challenge !== null && params.get('code_challenge_method') !== 'S256') {
+      return new Response('INVALID_REQUEST: code_challenge_method must be S256', { status: 400 });
+    }
     const back = new URL(redirectUri);
-    back.searchParams.set('code', 'fake-code');
+    if (fake.deny) {
+      back.searchParams.set('error', 'access_denied');
+    } else {
+      const code = `fake-code-${crypto.randomUUID()}`;
+      pendingCodes.set(code, { account: fake.account, redirectUri, challenge });
+      back.searchParams.set('code', code);
+    }
     const state = params.get('state');
     if (state !== null) back.searchParams.set('state', state);
     return new Response(null, { status: 302, headers: { Location: back.href } });
   }
 
   function api(url: URL, headers: Headers): Response {
-    const bearer = headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
-    if (!issuedAccessTokens.has(bearer)) {
+    const account = issuedAccessTokens.get(headers.get('authorization')?.replace(/^Bearer /, '') ?? '');
+    if (account === undefined) {
       return json({ error: { status: 401, message: 'Invalid access token' } }, 401);
     }
     if (fake.scenario === 'rate_limited') {
@@ -152,6 +225,9 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
     if (fake.scenario === 'malformed') return new Response('{"is_playing": tru', { status: 200 });
 
     switch (url.pathname) {
+      case '/v1/me':
+        // The profile of the account the access token was issued for; it needs no scope.
+        return json({ id: account, display_name: account === FAKE_OWNER_ID ? 'Fake Owner' : account });
       case '/v1/me/player/currently-playing':
         return currentlyPlaying(url);
       case '/v1/me/player/recently-played':
@@ -219,6 +295,11 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
   }
 
   return fake;
+}
+
+/** base64url(SHA-256(verifier)), computed here rather than with the code under test. */
+function s256(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -4,15 +4,27 @@
  * SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL set to the server's URL.
  *
  * Control endpoints (not part of Spotify):
- *   POST /__control  {"reset"?: true, "scenario"?: ScenarioName, "track"?: number, "delayMs"?: number}
+ *   POST /__control  {"reset"?: true, "scenario"?: ScenarioName, "track"?: number, "delayMs"?: number,
+ *                     "account"?: string, "deny"?: boolean}
  *                    `reset` starts a fresh fake (default scenario, no delay, empty request log,
  *                    playlist from the start) before the other fields apply. The refresh token
  *                    it accepts carries over, as a real account's would: a rotated token the
  *                    project persisted keeps working. With `"forgetRotations": true` as well, the
  *                    fresh fake accepts the refresh token the server started with again, as after
  *                    the owner authorized anew.
- *   GET  /__state    {"scenario", "delayMs", "requests", "acceptedRefreshToken", "byPath"}
+ *                    `account` is the Spotify account the consent page (/authorize) signs in as
+ *                    (default "fake-owner", FAKE_OWNER_ID): its codes, and the tokens they give,
+ *                    belong to it, and `/v1/me` answers its id. `"deny": true` makes the consent
+ *                    page redirect back with `error=access_denied` until `"deny": false`. A reset
+ *                    puts both back to their defaults.
+ *                    Codes from /authorize are single-use and bound to the account, the redirect
+ *                    URI and the PKCE challenge (S256) when one was sent. A successful code exchange
+ *                    issues a `fake-renewed-…` refresh token, which from then on is the only one the
+ *                    fake accepts (and a reset carries it over, with its account).
+ *   GET  /__state    {"scenario", "delayMs", "requests", "acceptedRefreshToken", "refreshTokenAccount",
+ *                     "account", "deny", "byPath"}
  *                    `byPath` counts the requests per path ("/api/token" is a token exchange).
+ *                    `refreshTokenAccount` is the account the accepted refresh token belongs to.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +45,10 @@ export interface FakeControl {
   delayMs?: number;
   /** With `reset`: accept the starting refresh token again, not the last rotated one. */
   forgetRotations?: boolean;
+  /** The account the consent page signs in as from now on. */
+  account?: string;
+  /** Whether the consent page answers `error=access_denied` from now on. */
+  deny?: boolean;
 }
 
 export async function startFakeSpotifyServer(
@@ -41,7 +57,8 @@ export async function startFakeSpotifyServer(
   const holder = { fake: createFakeSpotify(options) };
   const reset = (forgetRotations: boolean) => {
     const refreshToken = forgetRotations ? options.refreshToken : (holder.fake.acceptedRefreshToken ?? options.refreshToken);
-    holder.fake = createFakeSpotify({ ...options, refreshToken });
+    const refreshTokenAccount = forgetRotations ? options.refreshTokenAccount : holder.fake.refreshTokenAccount;
+    holder.fake = createFakeSpotify({ ...options, refreshToken, refreshTokenAccount });
   };
   const server = createServer((req, res) => {
     route(holder, reset, req, res).catch((error: unknown) => {
@@ -86,6 +103,14 @@ async function route(
     }
     if (typeof control.track === 'number') fake.playTrack(control.track);
     if (typeof control.delayMs === 'number') fake.delayMs = control.delayMs;
+    if (control.account !== undefined) {
+      if (typeof control.account !== 'string' || control.account === '') return send(res, 400, { error: 'account must be a non-empty string' });
+      fake.account = control.account;
+    }
+    if (control.deny !== undefined) {
+      if (typeof control.deny !== 'boolean') return send(res, 400, { error: 'deny must be true or false' });
+      fake.deny = control.deny;
+    }
     return send(res, 200, state(fake));
   }
   const fake = holder.fake;
@@ -121,6 +146,9 @@ function state(fake: FakeSpotify) {
     delayMs: fake.delayMs,
     requests: fake.requests.length,
     acceptedRefreshToken: fake.acceptedRefreshToken ?? null,
+    refreshTokenAccount: fake.refreshTokenAccount,
+    account: fake.account,
+    deny: fake.deny,
     byPath: countByPath(fake),
   };
 }

@@ -117,7 +117,7 @@ describe('runAuthorize --netlify with values in the shell', () => {
     await writeFile(flow.settings.envFile, 'SPOTIFY_CLIENT_ID=stale-id\n');
     expect(await flow.run(), flow.err.join('\n')).toBe(0);
     const saved = await readFile(flow.settings.envFile, 'utf8');
-    const token = /^SPOTIFY_REFRESH_TOKEN=(fake-refresh-\w+)$/m.exec(saved)?.[1];
+    const token = /^SPOTIFY_REFRESH_TOKEN=(fake-renewed-\w+)$/m.exec(saved)?.[1];
     expect(saved).toMatch(/^SPOTIFY_CLIENT_ID=stale-id\nSPOTIFY_REFRESH_TOKEN=/);
     const values = Object.fromEntries(flow.pushed.map((args) => [args[1], args[2]]));
     expect(values).toMatchObject({ SPOTIFY_CLIENT_ID: CLIENT_ID, SPOTIFY_CLIENT_SECRET: CLIENT_SECRET, SPOTIFY_REFRESH_TOKEN: token });

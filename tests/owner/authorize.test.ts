@@ -89,7 +89,7 @@ describe('npm run authorize', () => {
     expect(await cli.exit).toBe(0);
 
     const after = await readFile(envFile, 'utf8');
-    const token = /^SPOTIFY_REFRESH_TOKEN=(fake-refresh-\w+)$/m.exec(after)?.[1];
+    const token = /^SPOTIFY_REFRESH_TOKEN=(fake-renewed-\w+)$/m.exec(after)?.[1];
     expect(token, after).toBeDefined();
     const issued = /^SPOTIFY_REFRESH_TOKEN_ISSUED_AT=(.+)$/m.exec(after)?.[1];
     expect(Math.abs(Date.parse(issued!) - Date.now())).toBeLessThan(60_000);
@@ -190,7 +190,7 @@ describe('npm run authorize', () => {
     expect((await agreeInBrowser(await authorizeUrl(cli))).status).toBe(200);
     expect(await cli.exit).toBe(0);
     const after = await readFile(envFile, 'utf8');
-    expect(after).toMatch(/^# only a comment\nSPOTIFY_CLIENT_ID=owner-client-id\nSPOTIFY_CLIENT_SECRET=owner-client-secret-0123456789\nSPOTIFY_REFRESH_TOKEN=fake-refresh-\w+\nSPOTIFY_REFRESH_TOKEN_ISSUED_AT=\S+\n$/);
+    expect(after).toMatch(/^# only a comment\nSPOTIFY_CLIENT_ID=owner-client-id\nSPOTIFY_CLIENT_SECRET=owner-client-secret-0123456789\nSPOTIFY_REFRESH_TOKEN=fake-renewed-\w+\nSPOTIFY_REFRESH_TOKEN_ISSUED_AT=\S+\n$/);
     expect(cli.stdout()).not.toContain(CLIENT_SECRET);
   });
 
@@ -203,7 +203,7 @@ describe('npm run authorize', () => {
     expect((await agreeInBrowser(url)).status).toBe(200);
     expect(await cli.exit).toBe(0);
     const after = await readFile(envFile, 'utf8');
-    expect(after).toMatch(/^# stale id below\nSPOTIFY_CLIENT_ID=stale-client-id\nSPOTIFY_CLIENT_SECRET=owner-client-secret-0123456789\nSPOTIFY_REFRESH_TOKEN=fake-refresh-\w+\n/);
+    expect(after).toMatch(/^# stale id below\nSPOTIFY_CLIENT_ID=stale-client-id\nSPOTIFY_CLIENT_SECRET=owner-client-secret-0123456789\nSPOTIFY_REFRESH_TOKEN=fake-renewed-\w+\n/);
   });
 
   it('warns when the shell sets the refresh token too, since it would hide the one saved, and says so in --help', async () => {
@@ -222,7 +222,7 @@ describe('npm run authorize', () => {
     const cli = authorize(['--netlify']);
     expect((await agreeInBrowser(await authorizeUrl(cli))).status).toBe(200);
     expect(await cli.exit).toBe(1);
-    expect(await readFile(envFile, 'utf8')).toMatch(/^SPOTIFY_REFRESH_TOKEN=fake-refresh-/m);
+    expect(await readFile(envFile, 'utf8')).toMatch(/^SPOTIFY_REFRESH_TOKEN=fake-renewed-/m);
     expect(cli.stderr()).toContain('No Netlify site is linked');
     expect(cli.stderr()).toContain('npx netlify link');
     expect(cli.stderr()).toContain('npm run netlify:env');
