@@ -12,10 +12,10 @@ vi.mock('astro:middleware', () => import('astro/virtual-modules/middleware.js'))
 type Context = Parameters<typeof onRequest>[0];
 
 /** Runs the middleware for one request; `next` stands for rendering the route. */
-async function run(method: string, path = '/', routePattern = path) {
+async function run(method: string, path = '/', routePattern = path, pageHeaders: Record<string, string> = {}) {
   const url = new URL(path, 'https://example.netlify.app');
   const context = { request: new Request(url, { method }), url, routePattern } as unknown as Context;
-  const next = vi.fn(async () => new Response('<p>page</p>', { status: 200, headers: { 'Content-Type': 'text/html' } }));
+  const next = vi.fn(async () => new Response('<p>page</p>', { status: 200, headers: { 'Content-Type': 'text/html', ...pageHeaders } }));
   const response = (await onRequest(context, next)) as Response;
   return { response, rendered: next.mock.calls.length > 0 };
 }
@@ -28,6 +28,11 @@ describe('onRequest', () => {
       expect(response.status, `${method} status`).toBe(200);
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) expect(response.headers.get(name), `${method}: ${name}`).toBe(value);
     }
+  });
+
+  it('keeps a stricter header a page set itself (the /connect pages send no referrer)', async () => {
+    const { response } = await run('GET', '/connect/callback', '/connect/callback', { 'Referrer-Policy': 'no-referrer' });
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
   it('answers other methods on a page 405 with Allow: GET, HEAD and the security headers, without rendering it', async () => {
