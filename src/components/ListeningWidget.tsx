@@ -1,11 +1,14 @@
 import { useRef } from 'preact/hooks';
 import { CLOCK_TICK_MS, IDLE_CLOCK_TICK_MS } from '../lib/spotify/limits';
 import type { Listening } from '../lib/spotify/types';
+import type { ThemeName } from '../lib/themes';
+import Compact from './Compact';
 import { ago } from './format';
 import Skeleton from './Skeleton';
 import TopArtists from './TopArtists';
 import Track, { statusOf } from './Track';
 import { useListening, useNow } from './use-listening';
+import './themes.css';
 import './listening.css';
 
 type WidgetState = 'loading' | 'playing' | 'paused' | 'recent' | 'episode' | 'empty' | 'error';
@@ -24,12 +27,16 @@ export type Props = {
   showTopArtists: boolean;
   /** How many top artists the skeleton reserves room for. */
   count: number;
+  /** A preset of src/lib/themes.ts; absent, the widget follows the visitor's light or dark setting. */
+  theme?: ThemeName;
+  /** `compact`: one line of art, title and artists (the element's `layout` attribute). */
+  layout?: 'card' | 'compact';
 };
 
 export const UNAVAILABLE = 'Spotify is unavailable right now';
 
 /** The "what I'm listening to" widget: the page's island. */
-export default function ListeningWidget({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count }: Props) {
+export default function ListeningWidget({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count, theme, layout }: Props) {
   const { data, failed: down } = useListening(url, initial, failed, pollMs, retryAt);
   const item = data?.nowPlaying;
   // The server could not refresh (Spotify refused, or the daily budget is spent): still the
@@ -54,15 +61,31 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
   const first = useRef<string | null>(said);
   if (first.current !== said) first.current = null;
 
+  const section = {
+    'aria-label': "What I'm listening to on Spotify",
+    'aria-busy': state === 'loading',
+    'data-widget': 'listening',
+    'data-state': state,
+    'data-demo': data?.demo ? '' : undefined,
+    'data-theme': theme,
+  };
+  const news = (
+    <p class="lw-sr" aria-live="polite">
+      {first.current === null && said}
+    </p>
+  );
+  if (layout === 'compact') {
+    const message = state === 'error' && !item ? UNAVAILABLE : state === 'empty' ? 'Nothing playing right now' : null;
+    return (
+      <section class="lw lw-compact" {...section}>
+        <Compact data={data} message={message} now={now} stale={down || stale} />
+        {news}
+      </section>
+    );
+  }
+
   return (
-    <section
-      class="lw"
-      aria-label="What I'm listening to on Spotify"
-      aria-busy={state === 'loading'}
-      data-widget="listening"
-      data-state={state}
-      data-demo={data?.demo ? '' : undefined}
-    >
+    <section class="lw" {...section}>
       <div class="lw-head">
         <h2 class="lw-h">Listening</h2>
         {data?.demo && <span class="lw-badge">Demo data</span>}
@@ -99,9 +122,7 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
           {showTopArtists && <TopArtists artists={data.topArtists} range={data.range} />}
         </>
       )}
-      <p class="lw-sr" aria-live="polite">
-        {first.current === null && said}
-      </p>
+      {news}
     </section>
   );
 }

@@ -1,0 +1,57 @@
+import { Fragment } from 'preact';
+import type { Listening } from '../lib/spotify/types';
+import Art from './Art';
+import Link from './Link';
+import { statusOf } from './Track';
+
+/** Matches the .lw-mini box; the 300 px cover the core picks covers it on any screen. */
+const MINI_PX = 40;
+
+type Props = { data: Listening | null; message: string | null; now: number; stale: boolean };
+
+/**
+ * The one-line layout (`layout="compact"` on the element): art, title and
+ * artists. The status ("Last played · 2 hours ago") is read out before the
+ * title and shown on hover, so an old track never passes for a live one.
+ */
+export default function Compact({ data, message, now, stale }: Props) {
+  const item = data?.nowPlaying;
+  if (!item) {
+    return (
+      <div class="lw-one">
+        <span class={`lw-mini ${data || message ? 'lw-ph' : 'lw-sk'}`} aria-hidden="true" />
+        {message ? <p class="lw-quiet">{message}</p> : <span class="lw-line lw-sk" aria-hidden="true" />}
+      </div>
+    );
+  }
+  const status = statusOf(item, now, stale);
+  return (
+    <div class="lw-one" title={status}>
+      <Art key={item.imageUrl} src={item.imageUrl} size={MINI_PX} alt="" class="lw-mini" />
+      {item.isPlaying && !stale && (
+        <span class="lw-eq" aria-hidden="true">
+          <i />
+          <i />
+          <i />
+        </span>
+      )}
+      <p>
+        <span class="lw-sr">{status}: </span>
+        <span data-field="title">
+          <Link href={item.url} class="lw-title">
+            {item.title}
+          </Link>
+        </span>
+        {item.artists.length > 0 && <span class="lw-muted"> · </span>}
+        {item.artists.map((artist, i) => (
+          <Fragment key={i}>
+            {i > 0 && <span class="lw-muted">, </span>}
+            <Link href={artist.url} class="lw-muted">
+              {artist.name}
+            </Link>
+          </Fragment>
+        ))}
+      </p>
+    </div>
+  );
+}

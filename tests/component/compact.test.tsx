@@ -1,0 +1,46 @@
+// @vitest-environment happy-dom
+/**
+ * The one-line layout the element offers (`layout="compact"`): the same data
+ * and states as the card layout, in one line, never passing old data off as live.
+ */
+import { cleanup } from '@testing-library/preact';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { UNAVAILABLE } from '../../src/components/ListeningWidget';
+import { scenarioStart } from '../../test-support/widget-states';
+import { TEST_NOW } from '../mocks/spotify';
+import { imagesLoad, renderWidget } from './widget';
+
+const compact = { pollMs: 0, layout: 'compact' as const };
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: TEST_NOW });
+  imagesLoad('loading');
+});
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+describe('ListeningWidget, compact layout', () => {
+  it('shows art, title and artists on one line, and says the track is not live', async () => {
+    const start = await scenarioStart('last_played', TEST_NOW);
+    const item = start.initial!.nowPlaying!;
+    const widget = renderWidget(start, { ...compact, theme: 'forest' });
+    expect(widget.state()).toBe('recent');
+    expect(widget.title()).toBe(item.title);
+    expect(widget.getByRole('link', { name: item.artists[0]!.name })).toBeTruthy();
+    expect(widget.root().querySelector('.lw-one')!.getAttribute('title'), 'the status on hover').toMatch(/^Last played · /);
+    expect(widget.root().textContent, 'the status read out').toMatch(/Last played · .+: /);
+    expect(widget.root().querySelector('.lw-eq'), 'no equalizer for a past track').toBeNull();
+    expect(widget.queryByRole('heading'), 'no heading row').toBeNull();
+    expect(widget.root().dataset.theme).toBe('forest');
+  });
+
+  it('keeps the quiet error and the empty state', async () => {
+    expect(renderWidget({ initial: null, failed: true }, compact).getByText(UNAVAILABLE)).toBeTruthy();
+    cleanup();
+    const empty = renderWidget(await scenarioStart('empty_history', TEST_NOW), compact);
+    expect(empty.state()).toBe('empty');
+    expect(empty.getByText('Nothing playing right now')).toBeTruthy();
+  });
+});
