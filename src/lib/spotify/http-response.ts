@@ -21,10 +21,22 @@ const API_HEADERS = {
   'Netlify-Vary': API_VARY,
 };
 
+/**
+ * Any page may read the API: the data is public and no credentials or cookies
+ * are involved (the `<listening-widget>` element on other sites, docs/embed.md).
+ * A GET needs no preflight, so OPTIONS stays a 405 like every other method;
+ * Retry-After is exposed so a widget on another origin can honour it.
+ */
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Retry-After',
+};
+
 /** HEAD gets the same status and headers as GET, without a body. */
 function respond(body: unknown, status: number, headers: Record<string, string>, method: string): Response {
   const text = JSON.stringify(body);
-  return new Response(method === 'HEAD' ? null : text, { status, headers: { ...API_HEADERS, ...headers } });
+  const cors = method === 'GET' || method === 'HEAD' ? CORS_HEADERS : {};
+  return new Response(method === 'HEAD' ? null : text, { status, headers: { ...API_HEADERS, ...cors, ...headers } });
 }
 
 export function listeningResponse(listening: Listening, method: string): Response {
