@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import netlify from '@astrojs/netlify';
 import preact from '@astrojs/preact';
+import { embedScript } from './src/integrations/embed.ts';
 import { demoNotice, loadDotEnv } from './src/integrations/local-env.ts';
 import { CSP_DIRECTIVES } from './src/security-policy.ts';
 
@@ -14,7 +15,8 @@ export default defineConfig({
     devFeatures: { edgeFunctions: false, environmentVariables: false, images: false },
     imageCDN: false,
   }),
-  integrations: [preact(), demoNotice()],
+  // embedScript: /embed.js, the <listening-widget> element for other sites (docs/embed.md).
+  integrations: [preact(), demoNotice(), embedScript()],
   // No Markdown here; Shiki's inline styles would also clash with the CSP below.
   markdown: { syntaxHighlight: false },
   // Vite's dev server answers CORS preflights itself (OPTIONS → 204); the function must, to send 405.
