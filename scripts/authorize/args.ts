@@ -15,7 +15,8 @@ export const USAGE = `Usage: npm run authorize -- [options]
   --timeout SECONDS     how long to wait for Spotify (default ${DEFAULT_TIMEOUT_MS / 1000})
   --no-open             print the link without opening a browser
 ${PRECEDENCE_HELP}
-The values it asks for, and the new refresh token, are saved to the .env file.`;
+The values it asks for, the new refresh token and your Spotify account id (SPOTIFY_OWNER_ID,
+the only account allowed to renew from /connect on your site) are saved to the .env file.`;
 
 /** A mistake in the arguments: the caller prints the message and the usage, and exits 2. */
 export class UsageError extends Error {

@@ -1,22 +1,27 @@
 /**
  * `npm run authorize`, as a function of its settings and I/O: credentials,
- * the loopback callback, the code exchange, the .env update, and optionally
- * the Netlify site. Returns the process exit code.
+ * the loopback callback, the code exchange, the account id (/v1/me), the .env
+ * update, and optionally the Netlify site. Returns the process exit code.
  */
 import { dirname } from 'node:path';
 import {
   DEFAULT_ACCOUNTS_URL,
+  READ_TIMEOUT_MS,
+  RENEW_COMMAND,
   TOKEN_TIMEOUT_MS,
   buildAuthorizeUrl,
   exchangeAuthorizationCode,
   loopbackRedirect,
   missingScopes,
   newAuthorizeState,
+  readAccountId,
   type Fetch,
 } from '../../src/lib/spotify/owner';
+// owner.ts does not carry the API host's default; config.ts is its one home.
+import { DEFAULT_API_URL } from '../../src/lib/spotify/config';
 import { PortBusyError, PortDeniedError, startCallbackServer, type CallbackResult, type CodeOutcome } from './callback-server';
 import { mask, readDotenvFile, updateDotenvFile } from './files';
-import { NETLIFY_VARS, isNetlifyLinked, notLinkedMessage, pushToNetlify, type NetlifyRunner } from './netlify-env';
+import { NETLIFY_VARS, RENEW_HINT, isNetlifyLinked, notLinkedMessage, pushToNetlify, type NetlifyRunner } from './netlify-env';
 import { hiddenByShell, hiddenByShellMessage, shellOverDotenv } from './owner-env';
 import type { Prompter } from './prompt';
 
@@ -49,6 +54,8 @@ export async function runAuthorize(settings: AuthorizeSettings, io: AuthorizeIO)
   const credentials = await resolveCredentials(settings.envFile, lookup, io);
   if (!credentials) return 1;
   const accountsUrl = (lookup('SPOTIFY_ACCOUNTS_URL') ?? DEFAULT_ACCOUNTS_URL).replace(/\/+$/, '');
+  const apiUrl = (lookup('SPOTIFY_API_URL') ?? DEFAULT_API_URL).replace(/\/+$/, '');
+  const previousOwnerId = lookup('SPOTIFY_OWNER_ID');
 
   const loopback = loopbackRedirect(settings.redirectUri);
   if ('message' in loopback) {
@@ -132,10 +139,34 @@ export async function runAuthorize(settings: AuthorizeSettings, io: AuthorizeIO)
       return { ok: false, title: 'No refresh token', message };
     }
     const issuedAt = io.now().toISOString();
-    saved = { SPOTIFY_REFRESH_TOKEN: grant.value.refreshToken, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: issuedAt };
+    // Whose token this is: /connect renews only for this account. A failed
+    // read must not cost the token, so it is saved either way.
+    const account = await readAccountId({ fetch: io.fetch, apiUrl, accessToken: grant.value.accessToken, timeoutMs: READ_TIMEOUT_MS });
+    saved = {
+      SPOTIFY_REFRESH_TOKEN: grant.value.refreshToken,
+      SPOTIFY_REFRESH_TOKEN_ISSUED_AT: issuedAt,
+      ...(account.ok ? { SPOTIFY_OWNER_ID: account.value } : {}),
+    };
     await updateDotenvFile(settings.envFile, saved);
-    io.out(`✓ Saved SPOTIFY_REFRESH_TOKEN (${mask(grant.value.refreshToken)}) and SPOTIFY_REFRESH_TOKEN_ISSUED_AT=${issuedAt} to ${settings.envFile}`);
-    io.out('  It expires six months from now: run `npm run authorize -- --netlify && npm run deploy` again before then (`npm run doctor` shows the days left).');
+    io.out(
+      account.ok
+        ? `✓ Saved SPOTIFY_REFRESH_TOKEN (${mask(grant.value.refreshToken)}), SPOTIFY_REFRESH_TOKEN_ISSUED_AT=${issuedAt} and SPOTIFY_OWNER_ID=${account.value} to ${settings.envFile}`
+        : `✓ Saved SPOTIFY_REFRESH_TOKEN (${mask(grant.value.refreshToken)}) and SPOTIFY_REFRESH_TOKEN_ISSUED_AT=${issuedAt} to ${settings.envFile}`,
+    );
+    if (!account.ok) {
+      io.err(`! Could not read which Spotify account the token belongs to (/v1/me): ${account.error.message}`);
+      io.err(
+        previousOwnerId
+          ? `  SPOTIFY_OWNER_ID was not updated: it still names "${previousOwnerId}". The new refresh token is saved and works.`
+          : '  SPOTIFY_OWNER_ID was not recorded, so renewing from /connect on your site stays off. The new refresh token is saved and works.',
+      );
+      io.err('  To record it, run `npm run authorize -- --netlify` again, then `npm run deploy`.');
+    } else if (previousOwnerId && previousOwnerId !== account.value) {
+      io.err(`! This token belongs to the Spotify account "${account.value}", not "${previousOwnerId}" that SPOTIFY_OWNER_ID named before; it names "${account.value}" now.`);
+      io.err('  If that is the wrong account, log out of Spotify in the browser and run `npm run authorize` again.');
+    }
+    const how = account.ok || previousOwnerId ? RENEW_HINT : `with \`${RENEW_COMMAND}\``;
+    io.out(`  It expires six months from now: renew it before then ${how} (\`npm run doctor\` shows the days left).`);
     const hidden = hiddenByShell(io.env, saved);
     if (hidden.length > 0) for (const line of hiddenByShellMessage(hidden, settings.envFile)) io.err(line);
     return { ok: true, title: 'Spotify is connected', message: 'The token is saved. You can close this tab and go back to the terminal.' };

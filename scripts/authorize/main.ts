@@ -2,8 +2,9 @@
  * `npm run authorize [-- --netlify] [--port 8889] [--redirect-uri URI] [--dotenv PATH] [--timeout SECONDS] [--no-open]`
  *
  * Connects the owner's Spotify account once: opens Spotify's consent page,
- * receives the redirect on 127.0.0.1, and saves the refresh token to .env
- * (and, with --netlify, on the linked Netlify site).
+ * receives the redirect on 127.0.0.1, and saves the refresh token and the
+ * account id (SPOTIFY_OWNER_ID) to .env (and, with --netlify, on the linked
+ * Netlify site).
  */
 import { dirname, resolve } from 'node:path';
 import { USAGE, UsageError, chooseRedirectUri, parseAuthorizeArgs } from './args';

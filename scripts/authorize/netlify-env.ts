@@ -9,11 +9,16 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CREDENTIAL_VARS, DEPLOYED_CONTEXTS } from '../../src/lib/spotify/owner';
+import { CREDENTIAL_VARS, DEPLOYED_CONTEXTS, RENEW_COMMAND } from '../../src/lib/spotify/owner';
 
-/** The credentials are stored as secrets; the issue time is public. */
-export const NETLIFY_VARS = [...CREDENTIAL_VARS, 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT'] as const;
+/** The credentials are stored as secrets; the issue time and the owner's account id are public. */
+export const NETLIFY_VARS = [...CREDENTIAL_VARS, 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT', 'SPOTIFY_OWNER_ID'] as const;
 const SECRET_VARS = new Set<string>(CREDENTIAL_VARS);
+/** Stored when set; without it the widget works, but /connect cannot renew the connection. */
+const OPTIONAL_VARS = new Set<string>(['SPOTIFY_OWNER_ID']);
+
+/** How the owner renews the connection: on the live site, or from a clone of the project. */
+export const RENEW_HINT = `on /connect on your site, or with \`${RENEW_COMMAND}\``;
 
 /** Runs the Netlify CLI with arguments; resolves with its exit code and combined output. */
 export type NetlifyRunner = (args: string[]) => Promise<{ code: number; output: string }>;
@@ -42,6 +47,10 @@ export async function pushToNetlify(values: Record<string, string>, run: Netlify
   const lines: string[] = [];
   for (const key of NETLIFY_VARS) {
     const value = values[key];
+    if (!value && OPTIONAL_VARS.has(key)) {
+      lines.push(`! ${key} is not set in .env (nor in the shell), so it was not stored on Netlify: renewing from /connect stays off. Run \`npm run authorize -- --netlify\` to record it.`);
+      continue;
+    }
     if (!value) {
       lines.push(`✗ ${key} is not set in .env (nor in the shell), so it was not stored on Netlify. Run \`npm run authorize\` first.`);
       return { ok: false, lines };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { http, passthrough } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runAuthorize, type AuthorizeIO, type AuthorizeSettings } from '../../scripts/authorize/flow';
-import { createFakeSpotify } from '../../test-support/fake-spotify/fake-spotify';
+import { FAKE_OWNER_ID, createFakeSpotify } from '../../test-support/fake-spotify/fake-spotify';
 import { server as msw } from '../setup/msw';
 
 let dir: string;
@@ -121,6 +121,18 @@ describe('runAuthorize --netlify with values in the shell', () => {
     expect(saved).toMatch(/^SPOTIFY_CLIENT_ID=stale-id\nSPOTIFY_REFRESH_TOKEN=/);
     const values = Object.fromEntries(flow.pushed.map((args) => [args[1], args[2]]));
     expect(values).toMatchObject({ SPOTIFY_CLIENT_ID: CLIENT_ID, SPOTIFY_CLIENT_SECRET: CLIENT_SECRET, SPOTIFY_REFRESH_TOKEN: token });
+    expect(flow.pushed, 'the account id, public, for the functions that serve /connect').toContainEqual(['env:set', 'SPOTIFY_OWNER_ID', FAKE_OWNER_ID, '--scope', 'functions', '--force']);
+  });
+
+  it('still stores the new token on Netlify when the account cannot be read, and says SPOTIFY_OWNER_ID was left out', async () => {
+    const flow = agreeingRun({ SPOTIFY_CLIENT_ID: CLIENT_ID, SPOTIFY_CLIENT_SECRET: CLIENT_SECRET });
+    flow.spotify.scenario = 'rate_limited';
+    expect(await flow.run(), flow.err.join('\n')).toBe(0);
+    const token = /^SPOTIFY_REFRESH_TOKEN=(fake-renewed-\w+)$/m.exec(await readFile(flow.settings.envFile, 'utf8'))?.[1];
+    expect(flow.pushed.map((args) => args[1])).toEqual(['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT']);
+    expect(flow.pushed[2]?.[2]).toBe(token);
+    expect(flow.err.join('\n')).toContain('SPOTIFY_OWNER_ID was not recorded');
+    expect(flow.out.join('\n')).toContain('! SPOTIFY_OWNER_ID is not set in .env (nor in the shell), so it was not stored on Netlify');
   });
 
   it('stores nothing on Netlify when the shell hides the token just saved, and says why', async () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http, passthrough } from 'msw';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_OWNER_ID } from '../../test-support/fake-spotify/fake-spotify';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { server as msw } from '../setup/msw';
 import { runCli, type RunningCli } from './cli';
@@ -43,7 +44,7 @@ afterEach(async () => {
 
 function authorize(args: string[] = [], options: { stdin?: string; env?: Record<string, string> } = {}): RunningCli {
   const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--port', '0', '--no-open', '--timeout', '20', ...args], {
-    env: { SPOTIFY_ACCOUNTS_URL: spotify.url, ...options.env },
+    env: { SPOTIFY_ACCOUNTS_URL: spotify.url, SPOTIFY_API_URL: spotify.url, ...options.env },
     stdin: options.stdin,
   });
   running.push(cli);
@@ -81,7 +82,7 @@ describe('npm run authorize', () => {
     expect(other.searchParams.get('state')).not.toBe(url.searchParams.get('state'));
   });
 
-  it('saves the refresh token and its issue time into .env, keeping every other line, and exits 0', async () => {
+  it('saves the refresh token, its issue time and the account id into .env, keeping every other line, and exits 0', async () => {
     const cli = authorize();
     const page = await agreeInBrowser(await authorizeUrl(cli));
     expect(page.status).toBe(200);
@@ -93,7 +94,15 @@ describe('npm run authorize', () => {
     expect(token, after).toBeDefined();
     const issued = /^SPOTIFY_REFRESH_TOKEN_ISSUED_AT=(.+)$/m.exec(after)?.[1];
     expect(Math.abs(Date.parse(issued!) - Date.now())).toBeLessThan(60_000);
-    expect(after.replace(/^SPOTIFY_REFRESH_TOKEN=.*$/m, 'SPOTIFY_REFRESH_TOKEN=').replace(/^SPOTIFY_REFRESH_TOKEN_ISSUED_AT=.*\n/m, '')).toBe(ENV_BEFORE);
+    expect(after, 'the account the token belongs to, read from /v1/me').toMatch(new RegExp(`^SPOTIFY_OWNER_ID=${FAKE_OWNER_ID}$`, 'm'));
+    expect(
+      after
+        .replace(/^SPOTIFY_REFRESH_TOKEN=.*$/m, 'SPOTIFY_REFRESH_TOKEN=')
+        .replace(/^SPOTIFY_REFRESH_TOKEN_ISSUED_AT=.*\n/m, '')
+        .replace(/^SPOTIFY_OWNER_ID=.*\n/m, ''),
+    ).toBe(ENV_BEFORE);
+    expect(cli.stdout()).toContain(`SPOTIFY_OWNER_ID=${FAKE_OWNER_ID}`);
+    expect(cli.stdout(), 'both ways to renew').toContain('renew it before then on /connect on your site, or with `npm run authorize -- --netlify && npm run deploy`');
 
     const printed = cli.stdout() + cli.stderr();
     expect(printed).not.toContain(token!);
@@ -115,6 +124,34 @@ describe('npm run authorize', () => {
 
     expect((await agreeInBrowser(url)).status).toBe(200);
     expect(await cli.exit).toBe(0);
+  });
+
+  it('records the account that consented, and warns when SPOTIFY_OWNER_ID named another one before', async () => {
+    await writeFile(envFile, `${ENV_BEFORE}SPOTIFY_OWNER_ID=${FAKE_OWNER_ID}\n`);
+    spotify.fake.account = 'someone-else';
+    const cli = authorize();
+    expect((await agreeInBrowser(await authorizeUrl(cli))).status).toBe(200);
+    expect(await cli.exit).toBe(0);
+    const after = await readFile(envFile, 'utf8');
+    expect(after).toMatch(/^SPOTIFY_OWNER_ID=someone-else$/m);
+    expect(after).not.toContain(`SPOTIFY_OWNER_ID=${FAKE_OWNER_ID}`);
+    expect(cli.stderr()).toContain(`belongs to the Spotify account "someone-else", not "${FAKE_OWNER_ID}"`);
+    expect(cli.stderr()).toContain('log out of Spotify in the browser');
+  });
+
+  it('keeps the new token when the account cannot be read, and says SPOTIFY_OWNER_ID was not recorded and what to do', async () => {
+    // Tokens still work; every /v1 read, /v1/me included, answers 429.
+    spotify.fake.scenario = 'rate_limited';
+    const cli = authorize();
+    expect((await agreeInBrowser(await authorizeUrl(cli))).status).toBe(200);
+    expect(await cli.exit, 'the token is what matters: `authorize && deploy` must go on').toBe(0);
+    const after = await readFile(envFile, 'utf8');
+    expect(after).toMatch(/^SPOTIFY_REFRESH_TOKEN=fake-renewed-\w+$/m);
+    expect(after).not.toContain('SPOTIFY_OWNER_ID');
+    expect(cli.stderr()).toContain('Could not read which Spotify account the token belongs to (/v1/me)');
+    expect(cli.stderr()).toContain('SPOTIFY_OWNER_ID was not recorded, so renewing from /connect on your site stays off');
+    expect(cli.stderr()).toContain('run `npm run authorize -- --netlify` again, then `npm run deploy`');
+    expect(cli.stdout(), 'no /connect hint while it is off').not.toContain('/connect');
   });
 
   it('shows Spotify’s access_denied clearly, saves nothing and exits 1', async () => {
@@ -190,7 +227,7 @@ describe('npm run authorize', () => {
     expect((await agreeInBrowser(await authorizeUrl(cli))).status).toBe(200);
     expect(await cli.exit).toBe(0);
     const after = await readFile(envFile, 'utf8');
-    expect(after).toMatch(/^# only a comment\nSPOTIFY_CLIENT_ID=owner-client-id\nSPOTIFY_CLIENT_SECRET=owner-client-secret-0123456789\nSPOTIFY_REFRESH_TOKEN=fake-renewed-\w+\nSPOTIFY_REFRESH_TOKEN_ISSUED_AT=\S+\n$/);
+    expect(after).toMatch(/^# only a comment\nSPOTIFY_CLIENT_ID=owner-client-id\nSPOTIFY_CLIENT_SECRET=owner-client-secret-0123456789\nSPOTIFY_REFRESH_TOKEN=fake-renewed-\w+\nSPOTIFY_REFRESH_TOKEN_ISSUED_AT=\S+\nSPOTIFY_OWNER_ID=fake-owner\n$/);
     expect(cli.stdout()).not.toContain(CLIENT_SECRET);
   });
 

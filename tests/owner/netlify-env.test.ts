@@ -14,6 +14,7 @@ const VALUES = {
   SPOTIFY_CLIENT_SECRET: 'secret-value-123',
   SPOTIFY_REFRESH_TOKEN: 'refresh-value-456',
   SPOTIFY_REFRESH_TOKEN_ISSUED_AT: '2026-11-23T12:00:00.000Z',
+  SPOTIFY_OWNER_ID: 'owner-account-id',
 };
 
 const recorder = (answer: (args: string[]) => { code: number; output: string } = () => ({ code: 0, output: '' })) => {
@@ -26,7 +27,7 @@ const recorder = (answer: (args: string[]) => { code: number; output: string } =
 };
 
 describe('pushToNetlify', () => {
-  it('sets the credentials as secrets for the deployed contexts with functions scope, and the issue time plainly', async () => {
+  it('sets the credentials as secrets for the deployed contexts with functions scope, and the issue time and account id plainly', async () => {
     const { calls, run } = recorder();
     const report = await pushToNetlify(VALUES, run);
     expect(report.ok).toBe(true);
@@ -35,6 +36,7 @@ describe('pushToNetlify', () => {
       ['env:set', 'SPOTIFY_CLIENT_SECRET', 'secret-value-123', '--secret', '--context', 'production', 'deploy-preview', 'branch-deploy', '--scope', 'functions', '--force'],
       ['env:set', 'SPOTIFY_REFRESH_TOKEN', 'refresh-value-456', '--secret', '--context', 'production', 'deploy-preview', 'branch-deploy', '--scope', 'functions', '--force'],
       ['env:set', 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT', VALUES.SPOTIFY_REFRESH_TOKEN_ISSUED_AT, '--scope', 'functions', '--force'],
+      ['env:set', 'SPOTIFY_OWNER_ID', 'owner-account-id', '--scope', 'functions', '--force'],
     ]);
     expect(report.lines.at(-1)).toContain('npm run deploy');
     for (const secret of [VALUES.SPOTIFY_CLIENT_SECRET, VALUES.SPOTIFY_REFRESH_TOKEN]) expect(report.lines.join('\n')).not.toContain(secret);
@@ -56,6 +58,14 @@ describe('pushToNetlify', () => {
     expect(report.ok).toBe(false);
     expect(report.lines.join('\n')).toContain('Netlify refused SPOTIFY_CLIENT_ID');
     expect(report.lines.join('\n')).not.toContain('id-value');
+  });
+
+  it('stores the rest without SPOTIFY_OWNER_ID, and says renewing from /connect stays off until authorize records it', async () => {
+    const { calls, run } = recorder();
+    const report = await pushToNetlify({ ...VALUES, SPOTIFY_OWNER_ID: '' }, run);
+    expect(report.ok, 'the widget works without it').toBe(true);
+    expect(calls.map((args) => args[1])).toEqual(['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT']);
+    expect(report.lines.join('\n')).toContain('renewing from /connect stays off. Run `npm run authorize -- --netlify` to record it.');
   });
 
   it('refuses to push when .env has no refresh token yet', async () => {
