@@ -94,13 +94,31 @@ export async function isNetlifyLinked(projectDir: string, env: NodeJS.ProcessEnv
   }
 }
 
+/**
+ * The linked site's URL (`netlify status --json`), or null when no site is
+ * linked or the CLI cannot say (not logged in, offline). It costs the CLI's
+ * start and one API call, so callers ask only when they print the URL.
+ */
+export async function linkedSiteUrl(projectDir: string, env: NodeJS.ProcessEnv, run: NetlifyRunner): Promise<string | null> {
+  if (!(await isNetlifyLinked(projectDir, env))) return null;
+  const { code, output } = await run(['status', '--json']);
+  if (code !== 0) return null;
+  try {
+    const status = JSON.parse(output.slice(output.indexOf('{'), output.lastIndexOf('}') + 1)) as { siteData?: Record<string, unknown> | null };
+    const url = status.siteData?.['site-url'];
+    return typeof url === 'string' && /^https?:\/\/[^\s<>]+$/.test(url) ? url.replace(/\/+$/, '') : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The project's own Netlify CLI, run with this Node (no shell, so values are never re-parsed). */
-export function netlifyCliRunner(cwd: string): NetlifyRunner {
+export function netlifyCliRunner(cwd: string, options: { timeoutMs?: number } = {}): NetlifyRunner {
   const require = createRequire(import.meta.url);
   const bin = join(dirname(require.resolve('netlify-cli/package.json')), 'bin', 'run.js');
   return (args) =>
     new Promise((resolve) => {
-      execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, BROWSER: 'none' } }, (error, stdout, stderr) => {
+      execFile(process.execPath, [bin, ...args], { cwd, env: { ...process.env, BROWSER: 'none' }, timeout: options.timeoutMs ?? 0 }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, output: `${stdout}${stderr}` });
       });

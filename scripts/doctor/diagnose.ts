@@ -1,15 +1,15 @@
 /**
  * `npm run doctor`'s checks, from configuration to each Spotify endpoint, as
- * data: every problem carries the command that fixes it. Values are looked
- * at, never reported.
+ * data: every problem carries the command that fixes it. Secret values are
+ * looked at, never reported; the owner's account id is public and shown.
  */
 import {
   READ_TIMEOUT_MS,
   RENEW_COMMAND,
   TOKEN_TIMEOUT_MS,
   exchangeRefreshToken,
-  expiryWarning,
   missingScopes,
+  readAccountId,
   readConfig,
   readCurrentlyPlaying,
   readRecentlyPlayed,
@@ -29,6 +29,17 @@ export interface Check {
   fix?: string;
 }
 
+export interface DiagnoseOptions {
+  /**
+   * The live site's URL, for the /connect link printed with a renewal; null
+   * when it cannot be known. Asked only when a renewal is due.
+   */
+  siteUrl?: () => Promise<string | null>;
+}
+
+/** The renewal link when the site's URL is unknown. */
+export const CONNECT_PLACEHOLDER = 'https://<your-site>/connect';
+
 export interface Diagnosis {
   checks: Check[];
   /** Set when Spotify rotated the refresh token during the check: the caller must save it. */
@@ -36,19 +47,45 @@ export interface Diagnosis {
 }
 
 const DASHBOARD = 'https://developer.spotify.com/dashboard';
-const VARIABLES: Array<{ name: string; fix: string }> = [
+const OWNER_FIX = `${RENEW_COMMAND} (it records your Spotify account's id)`;
+const VARIABLES: Array<{ name: string; fix: string; without?: string }> = [
   { name: 'SPOTIFY_CLIENT_ID', fix: `Copy the Client ID from your app's Settings at ${DASHBOARD} into .env, or run \`npm run authorize\`, which asks for it.` },
   { name: 'SPOTIFY_CLIENT_SECRET', fix: `Copy the Client secret from your app's Settings at ${DASHBOARD} into .env, or run \`npm run authorize\`, which asks for it.` },
   { name: 'SPOTIFY_REFRESH_TOKEN', fix: 'npm run authorize' },
   { name: 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT', fix: 'npm run authorize (it records when the token was issued)' },
+  { name: 'SPOTIFY_OWNER_ID', fix: OWNER_FIX, without: 'renewal from /connect on your site is disabled' },
 ];
 
-export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date): Promise<Diagnosis> {
+export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date, options: DiagnoseOptions = {}): Promise<Diagnosis> {
   const checks: Check[] = [];
   for (const variable of VARIABLES) {
     const set = Boolean(env(variable.name)?.trim());
-    checks.push(set ? { status: 'ok', label: `${variable.name} is set` } : { status: 'problem', label: `${variable.name} is missing`, fix: variable.fix });
+    const missing = `${variable.name} is missing${variable.without ? `: ${variable.without}` : ''}`;
+    checks.push(set ? { status: 'ok', label: `${variable.name} is set` } : { status: 'problem', label: missing, fix: variable.fix });
   }
+  // Problems that a renewal fixes get their fix at the end, once it is known
+  // whether /connect can renew (SPOTIFY_OWNER_ID set and the token's account).
+  const ownerId = env('SPOTIFY_OWNER_ID')?.trim() || null;
+  let ownerMismatch = false;
+  const renewals: Check[] = [];
+  /** A problem without a fix of its own gets the renewal. */
+  const needsRenewal = (check: Check): Check => {
+    if (check.status === 'problem' && check.fix === undefined) renewals.push(check);
+    return check;
+  };
+  let expiryProblem: Check | null = null;
+  const finish = async (rotatedRefreshToken: string | null): Promise<Diagnosis> => {
+    if (renewals.length === 0) return { checks, rotatedRefreshToken };
+    const viaConnect = ownerId !== null && !ownerMismatch;
+    const connect = viaConnect ? ((await siteUrlOrNull(options))?.concat('/connect') ?? CONNECT_PLACEHOLDER) : null;
+    for (const check of renewals) check.fix = connect ? `renew on ${connect}, or run \`${RENEW_COMMAND}\`` : RENEW_COMMAND;
+    if (connect && expiryProblem) {
+      // The doctor reads .env; a renewal on /connect is kept on the site, so .env's dates stay old.
+      const info: Check = { status: 'info', label: 'Renewed on /connect already? The site uses that token; this check reads the one in .env.' };
+      checks.splice(checks.indexOf(expiryProblem) + 1, 0, info);
+    }
+    return { checks, rotatedRefreshToken };
+  };
 
   const state = readConfig(env);
   if (state.status === 'invalid' && state.missing.length === 0) {
@@ -56,7 +93,7 @@ export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date): Promi
   }
   if (state.status !== 'ready') {
     checks.push({ status: 'info', label: 'Spotify itself was not contacted: set the variables above first.' });
-    return { checks, rotatedRefreshToken: null };
+    return finish(null);
   }
   const { config } = state;
   if (config.accountsUrl !== 'https://accounts.spotify.com' || config.apiUrl !== 'https://api.spotify.com') {
@@ -64,15 +101,17 @@ export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date): Promi
     checks.push({ status: 'info', label: `Using Spotify hosts from SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL: ${hosts}` });
   }
 
-  checks.push(expiryCheck(env('SPOTIFY_REFRESH_TOKEN_ISSUED_AT'), config.refreshTokenIssuedAt, now));
+  const expiry = expiryCheck(env('SPOTIFY_REFRESH_TOKEN_ISSUED_AT'), config.refreshTokenIssuedAt, now);
+  if (expiry.status === 'problem' && expiry.fix === undefined) expiryProblem = expiry;
+  checks.push(needsRenewal(expiry));
 
   const grant = await exchangeRefreshToken(
     { fetch, accountsUrl: config.accountsUrl, clientId: config.clientId, clientSecret: config.clientSecret, timeoutMs: TOKEN_TIMEOUT_MS },
     config.refreshToken,
   );
   if (!grant.ok) {
-    checks.push({ status: 'problem', label: `Token exchange failed: ${grant.error.message}`, fix: fixFor(grant.error) });
-    return { checks, rotatedRefreshToken: null };
+    checks.push(endpointProblem(`Token exchange failed: ${grant.error.message}`, grant.error));
+    return finish(null);
   }
   checks.push({ status: 'ok', label: 'Token exchange works (the refresh token gives an access token)' });
 
@@ -80,19 +119,53 @@ export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date): Promi
   checks.push(
     missing.length === 0
       ? { status: 'ok', label: 'All scopes granted' }
-      : { status: 'problem', label: `Scopes not granted: ${missing.join(', ')}`, fix: RENEW_COMMAND },
+      : needsRenewal({ status: 'problem', label: `Scopes not granted: ${missing.join(', ')}` }),
   );
 
   const session = { fetch, apiUrl: config.apiUrl, accessToken: grant.value.accessToken, timeoutMs: READ_TIMEOUT_MS };
-  const [current, recent, top] = await Promise.all([
+  const [current, recent, top, account] = await Promise.all([
     readCurrentlyPlaying(session),
     readRecentlyPlayed(session),
     readTopArtists(session, 'short_term', 1),
+    ownerId ? readAccountId(session) : null,
   ]);
   checks.push(endpointCheck('Currently playing', current), endpointCheck('Recently played', recent), endpointCheck('Top artists', top));
+  if (ownerId && account) {
+    if (!account.ok) {
+      checks.push(endpointProblem(`Could not read the token's account (/v1/me) to check SPOTIFY_OWNER_ID: ${account.error.message}`, account.error));
+    } else if (account.value === ownerId) {
+      checks.push({ status: 'ok', label: `SPOTIFY_OWNER_ID matches the token's Spotify account (${ownerId}): /connect can renew` });
+    } else {
+      ownerMismatch = true;
+      checks.push({
+        status: 'problem',
+        label: `SPOTIFY_OWNER_ID is "${ownerId}", but the refresh token belongs to the Spotify account "${account.value}": renewal from /connect accepts only "${ownerId}"`,
+        fix: `Log in to Spotify (in the browser) as the account whose listening the widget shows, then run \`${RENEW_COMMAND}\`; it records that account's id.`,
+      });
+    }
+  }
 
   const rotated = grant.value.refreshToken && grant.value.refreshToken !== config.refreshToken ? grant.value.refreshToken : null;
-  return { checks, rotatedRefreshToken: rotated };
+  return finish(rotated);
+
+  /** A failed call: its fix, or the renewal when only a new authorization helps. */
+  function endpointProblem(label: string, error: SpotifyError): Check {
+    const renew = error.code === 'reauthorization_required' || error.code === 'scope_missing';
+    return renew ? needsRenewal({ status: 'problem', label }) : { status: 'problem', label, fix: fixFor(error) };
+  }
+
+  function endpointCheck(name: string, result: Result<unknown>): Check {
+    if (result.ok) return { status: 'ok', label: `${name} endpoint reachable${result.value === null ? ' (nothing to show right now)' : ''}` };
+    return endpointProblem(`${name} endpoint failed (${result.error.code}): ${result.error.message}`, result.error);
+  }
+}
+
+async function siteUrlOrNull(options: DiagnoseOptions): Promise<string | null> {
+  try {
+    return (await options.siteUrl?.()) ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** A URL fit to print: `http://user:password@host` loses its username and password. */
@@ -109,21 +182,17 @@ function expiryCheck(raw: string | undefined, issuedAt: Date | null, now: Date):
   if (!issuedAt) return { status: 'problem', label: `SPOTIFY_REFRESH_TOKEN_ISSUED_AT is not a date ("${raw}")`, fix: 'npm run authorize' };
   const expiry = refreshTokenExpiry(issuedAt, now);
   const day = expiry.expiresAt.toISOString().slice(0, 10);
-  const warning = expiryWarning(expiry);
-  if (warning) return { status: 'problem', label: warning.replace(/ Run `.*$/, ''), fix: RENEW_COMMAND };
+  if (expiry.status === 'expired') return { status: 'problem', label: `The Spotify refresh token expired on ${day} (six months after authorization)` };
+  if (expiry.status === 'expiring') {
+    const days = expiry.daysLeft === 1 ? '1 day' : `${expiry.daysLeft} days`;
+    return { status: 'problem', label: `The Spotify refresh token expires in ${days} (on ${day})` };
+  }
   return { status: 'ok', label: `${expiry.daysLeft} days left before the refresh token expires (on ${day})` };
 }
 
-function endpointCheck(name: string, result: Result<unknown>): Check {
-  if (result.ok) return { status: 'ok', label: `${name} endpoint reachable${result.value === null ? ' (nothing to show right now)' : ''}` };
-  return { status: 'problem', label: `${name} endpoint failed (${result.error.code}): ${result.error.message}`, fix: fixFor(result.error) };
-}
-
+/** The fix for a failure that a renewal does not cure. */
 function fixFor(error: SpotifyError): string {
   switch (error.code) {
-    case 'reauthorization_required':
-    case 'scope_missing':
-      return RENEW_COMMAND;
     case 'not_configured':
       return `Copy SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET again from your app's Settings at ${DASHBOARD} into .env, then run \`npm run doctor\`.`;
     case 'rate_limited':

@@ -4,9 +4,10 @@
  * SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL, so it also runs against a fake.
  * Like `npm run dev`, it lets the shell environment win over .env.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mask, readDotenvFile, updateDotenvFile } from '../authorize/files';
+import { linkedSiteUrl, netlifyCliRunner } from '../authorize/netlify-env';
 import { PRECEDENCE_HELP, hiddenByShell, hiddenByShellMessage, shellOverDotenv } from '../authorize/owner-env';
 import { diagnose } from './diagnose';
 
@@ -20,10 +21,15 @@ SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL point it at another Spotify (such as \`
   process.exit(0);
 }
 const envFile = resolve(values.dotenv);
+/** How long the renewal link waits for the Netlify CLI to name the site; without it, a placeholder. */
+const SITE_URL_TIMEOUT_MS = 15_000;
 const lookup = shellOverDotenv(process.env, await readDotenvFile(envFile));
 
 console.log(`Checking the Spotify setup (variables from the shell environment, then ${envFile})`);
-const { checks, rotatedRefreshToken } = await diagnose(lookup, globalThis.fetch, new Date());
+const projectDir = dirname(envFile);
+const { checks, rotatedRefreshToken } = await diagnose(lookup, globalThis.fetch, new Date(), {
+  siteUrl: () => linkedSiteUrl(projectDir, process.env, netlifyCliRunner(projectDir, { timeoutMs: SITE_URL_TIMEOUT_MS })),
+});
 
 if (rotatedRefreshToken) {
   // Spotify may stop accepting the old token: keep the new one, or the next run fails.

@@ -1,14 +1,17 @@
 /**
  * `npm run doctor` as a process against the fake Spotify over HTTP: the
  * report for a good setup and for each broken one, each problem with its fix,
- * the exit code, and no secret value in the output.
+ * the exit code, and no secret value in the output. Then `diagnose` in this
+ * process, for the renewal link to the linked site.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { REFRESH_TOKEN_LIFETIME_DAYS } from '../../src/lib/spotify/limits';
 import type { ScenarioName } from '../../test-support/fake-spotify/scenarios';
+import { diagnose } from '../../scripts/doctor/diagnose';
+import { FAKE_OWNER_ID, createFakeSpotify } from '../../test-support/fake-spotify/fake-spotify';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { runCli } from './cli';
 
@@ -16,7 +19,8 @@ const SECRETS = { SPOTIFY_CLIENT_ID: 'doctor-client-id', SPOTIFY_CLIENT_SECRET: 
 const DAY = 24 * 60 * 60 * 1000;
 // An hour short of whole days, so the days left do not depend on how long the run takes.
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY + 60 * 60 * 1000).toISOString();
-const RENEW = 'fix: npm run authorize -- --netlify && npm run deploy';
+/** Both ways to renew, when SPOTIFY_OWNER_ID lets /connect renew; no site is linked in these runs. */
+const RENEW = 'fix: renew on https://<your-site>/connect, or run `npm run authorize -- --netlify && npm run deploy`';
 
 let dir: string;
 let spotify: FakeSpotifyServer | undefined;
@@ -36,7 +40,7 @@ async function doctor(options: { scenario?: ScenarioName; env?: Record<string, s
     clientSecret: SECRETS.SPOTIFY_CLIENT_SECRET,
     refreshToken: SECRETS.SPOTIFY_REFRESH_TOKEN,
   });
-  const values: Record<string, string | undefined> = { ...SECRETS, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: daysAgo(30), ...options.env };
+  const values: Record<string, string | undefined> = { ...SECRETS, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: daysAgo(30), SPOTIFY_OWNER_ID: FAKE_OWNER_ID, ...options.env };
   const envFile = join(dir, '.env');
   const text = Object.entries(values).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`).join('\n');
   await writeFile(envFile, `# doctor test\n${text}\n`);
@@ -63,13 +67,16 @@ describe('npm run doctor', () => {
       '✓ Currently playing endpoint reachable',
       '✓ Recently played endpoint reachable',
       '✓ Top artists endpoint reachable',
+      '✓ SPOTIFY_OWNER_ID is set',
+      `✓ SPOTIFY_OWNER_ID matches the token's Spotify account (${FAKE_OWNER_ID}): /connect can renew`,
       'All good',
     ]) {
       expect(output).toContain(line);
     }
     expect(spotify!.fake.requests.map((request) => request.url.pathname)).toEqual(
-      expect.arrayContaining(['/api/token', '/v1/me/player/currently-playing', '/v1/me/player/recently-played', '/v1/me/top/artists']),
+      expect.arrayContaining(['/api/token', '/v1/me/player/currently-playing', '/v1/me/player/recently-played', '/v1/me/top/artists', '/v1/me']),
     );
+    expect(output, 'no renewal link while none is due').not.toContain('/connect,');
   });
 
   it('names each missing variable with its fix, does not call Spotify, and exits 1', async () => {
@@ -105,11 +112,31 @@ describe('npm run doctor', () => {
     expect(output).toContain(RENEW);
   });
 
-  it('warns with the renew command when fewer than 14 days remain', async () => {
+  it('warns with the /connect link and the renew command when fewer than 14 days remain, or none', async () => {
     const { code, output } = await doctor({ env: { SPOTIFY_REFRESH_TOKEN_ISSUED_AT: daysAgo(REFRESH_TOKEN_LIFETIME_DAYS - 5) } });
     expect(code).toBe(1);
-    expect(output).toMatch(/✗ The Spotify refresh token expires in 5 days/);
+    expect(output).toMatch(/✗ The Spotify refresh token expires in 5 days \(on \d{4}-\d\d-\d\d\)\n\s+fix: renew on https:\/\/<your-site>\/connect, or run/);
     expect(output).toContain(RENEW);
+    expect(output, 'a renewal on /connect leaves .env as it was').toContain('Renewed on /connect already? The site uses that token');
+    await spotify!.close();
+    const expired = await doctor({ env: { SPOTIFY_REFRESH_TOKEN_ISSUED_AT: daysAgo(REFRESH_TOKEN_LIFETIME_DAYS + 3) } });
+    expect(expired.output).toMatch(/✗ The Spotify refresh token expired on \S+ \(six months after authorization\)\n\s+fix: renew on https:\/\/<your-site>\/connect/);
+  });
+
+  it('says renewal from /connect is disabled without SPOTIFY_OWNER_ID, and offers only the command to renew', async () => {
+    const { code, output } = await doctor({ env: { SPOTIFY_OWNER_ID: undefined, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: daysAgo(REFRESH_TOKEN_LIFETIME_DAYS - 5) } });
+    expect(code).toBe(1);
+    expect(output).toMatch(/✗ SPOTIFY_OWNER_ID is missing: renewal from \/connect on your site is disabled\n\s+fix: npm run authorize -- --netlify && npm run deploy \(it records/);
+    expect(output).toMatch(/✗ The Spotify refresh token expires in 5 days.*\n\s+fix: npm run authorize -- --netlify && npm run deploy\n/);
+    expect(output, 'no link to a page that cannot renew').not.toContain('/connect,');
+    expect(spotify!.fake.requests.map((request) => request.url.pathname)).not.toContain('/v1/me');
+  });
+
+  it('names both accounts when SPOTIFY_OWNER_ID is not the token’s, and how to put them back in step', async () => {
+    const { code, output } = await doctor({ env: { SPOTIFY_OWNER_ID: 'someone-else' } });
+    expect(code).toBe(1);
+    expect(output).toContain(`✗ SPOTIFY_OWNER_ID is "someone-else", but the refresh token belongs to the Spotify account "${FAKE_OWNER_ID}": renewal from /connect accepts only "someone-else"`);
+    expect(output).toContain('fix: Log in to Spotify (in the browser) as the account whose listening the widget shows, then run `npm run authorize -- --netlify && npm run deploy`');
   });
 
   it('reports an issue time that is missing or not a date', async () => {
@@ -174,5 +201,22 @@ describe('npm run doctor', () => {
     expect(output).toContain('Token exchange works');
     expect(output).toContain('SPOTIFY_REFRESH_TOKEN is also set in your shell, which wins over');
     expect(output).toContain('unset SPOTIFY_REFRESH_TOKEN');
+  });
+});
+
+describe('diagnose', () => {
+  it('links to /connect on the linked site when it can name it, and asks for the site only when a renewal is due', async () => {
+    const spotify = createFakeSpotify({ scenario: 'revoked' });
+    const env = { ...SECRETS, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: daysAgo(30), SPOTIFY_OWNER_ID: FAKE_OWNER_ID, SPOTIFY_ACCOUNTS_URL: 'http://spotify.test', SPOTIFY_API_URL: 'http://spotify.test' };
+    const siteUrl = vi.fn(async () => 'https://my-widget.netlify.app');
+    const revoked = await diagnose((name) => env[name as keyof typeof env], spotify.fetch, new Date(), { siteUrl });
+    const refused = revoked.checks.find((check) => check.label.startsWith('Token exchange failed'));
+    expect(refused?.fix).toBe('renew on https://my-widget.netlify.app/connect, or run `npm run authorize -- --netlify && npm run deploy`');
+
+    spotify.scenario = 'playing';
+    siteUrl.mockClear();
+    const healthy = await diagnose((name) => env[name as keyof typeof env], spotify.fetch, new Date(), { siteUrl });
+    expect(healthy.checks.every((check) => check.status !== 'problem'), JSON.stringify(healthy.checks)).toBe(true);
+    expect(siteUrl, 'the Netlify CLI is not started for nothing').not.toHaveBeenCalled();
   });
 });

@@ -7,7 +7,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isNetlifyLinked, pushToNetlify, type NetlifyRunner } from '../../scripts/authorize/netlify-env';
+import { isNetlifyLinked, linkedSiteUrl, pushToNetlify, type NetlifyRunner } from '../../scripts/authorize/netlify-env';
 
 const VALUES = {
   SPOTIFY_CLIENT_ID: 'id-value',
@@ -89,5 +89,23 @@ describe('isNetlifyLinked', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('linkedSiteUrl', () => {
+  it('asks `netlify status --json` for the linked site’s URL, and gives null when unlinked or the CLI cannot say', async () => {
+    const unlinked = recorder();
+    expect(await linkedSiteUrl('/nonexistent-project', {}, unlinked.run)).toBeNull();
+    expect(unlinked.calls, 'no CLI run without a linked site').toEqual([]);
+
+    const status = { account: { Name: 'Owner' }, siteData: { 'site-name': 'my-widget', 'site-url': 'https://my-widget.netlify.app', 'site-id': 'abc' } };
+    const linked = recorder(() => ({ code: 0, output: `Some CLI notice\n${JSON.stringify(status, null, 2)}\n` }));
+    expect(await linkedSiteUrl('/nonexistent-project', { NETLIFY_SITE_ID: 'abc' }, linked.run)).toBe('https://my-widget.netlify.app');
+    expect(linked.calls).toEqual([['status', '--json']]);
+
+    const loggedOut = recorder(() => ({ code: 1, output: JSON.stringify({ loggedIn: false, siteData: null }) }));
+    expect(await linkedSiteUrl('/nonexistent-project', { NETLIFY_SITE_ID: 'abc' }, loggedOut.run)).toBeNull();
+    const garbled = recorder(() => ({ code: 0, output: 'not json' }));
+    expect(await linkedSiteUrl('/nonexistent-project', { NETLIFY_SITE_ID: 'abc' }, garbled.run)).toBeNull();
   });
 });
