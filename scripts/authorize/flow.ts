@@ -6,6 +6,7 @@
 import { dirname } from 'node:path';
 import {
   DEFAULT_ACCOUNTS_URL,
+  DEFAULT_API_URL,
   READ_TIMEOUT_MS,
   RENEW_COMMAND,
   TOKEN_TIMEOUT_MS,
@@ -17,8 +18,6 @@ import {
   readAccountId,
   type Fetch,
 } from '../../src/lib/spotify/owner';
-// owner.ts does not carry the API host's default; config.ts is its one home.
-import { DEFAULT_API_URL } from '../../src/lib/spotify/config';
 import { PortBusyError, PortDeniedError, startCallbackServer, type CallbackResult, type CodeOutcome } from './callback-server';
 import { mask, readDotenvFile, updateDotenvFile } from './files';
 import { NETLIFY_VARS, RENEW_HINT, isNetlifyLinked, notLinkedMessage, pushToNetlify, type NetlifyRunner } from './netlify-env';

@@ -4,7 +4,7 @@
  * and the refresh token's expiry. The runtime uses index.ts.
  */
 export type { Result, SpotifyError } from './errors';
-export { CREDENTIAL_VARS, DEFAULT_ACCOUNTS_URL, DEPLOYED_CONTEXTS, readConfig, type EnvAccessor } from './config';
+export { CREDENTIAL_VARS, DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL, DEPLOYED_CONTEXTS, readConfig, type EnvAccessor } from './config';
 export { READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from './limits';
 export type { Fetch } from './upstream';
 export { exchangeAuthorizationCode, exchangeRefreshToken } from './token';
