@@ -1,8 +1,8 @@
 import { Fragment } from 'preact';
 import type { Listening } from '../lib/spotify/types';
 import Art from './Art';
+import { statusOf } from './format';
 import Link from './Link';
-import { statusOf } from './Track';
 
 /** Matches the .lw-mini box; the 300 px cover the core picks covers it on any screen. */
 const MINI_PX = 40;

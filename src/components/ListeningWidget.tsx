@@ -3,10 +3,10 @@ import { CLOCK_TICK_MS, IDLE_CLOCK_TICK_MS } from '../lib/spotify/limits';
 import type { Listening } from '../lib/spotify/types';
 import type { ThemeName } from '../lib/themes';
 import Compact from './Compact';
-import { ago } from './format';
+import { UNAVAILABLE, ago, statusOf } from './format';
 import Skeleton from './Skeleton';
 import TopArtists from './TopArtists';
-import Track, { statusOf } from './Track';
+import Track from './Track';
 import { useListening, useNow } from './use-listening';
 import './themes.css';
 import './listening.css';
@@ -33,7 +33,7 @@ export type Props = {
   layout?: 'card' | 'compact';
 };
 
-export const UNAVAILABLE = 'Spotify is unavailable right now';
+export { UNAVAILABLE };
 
 /** The "what I'm listening to" widget: the page's island. */
 export default function ListeningWidget({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count, theme, layout }: Props) {

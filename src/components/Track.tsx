@@ -1,7 +1,7 @@
 import { Fragment } from 'preact';
 import type { NowPlaying } from '../lib/spotify/types';
 import Art from './Art';
-import { ago, clock } from './format';
+import { clock, statusOf } from './format';
 import Link from './Link';
 
 /** Matches the .lw-cover box; the core picks an image of at least 300 px for it. */
@@ -9,12 +9,6 @@ const COVER_PX = 112;
 
 /** `stale`: the data is no longer updating (a poll failed), so nothing may claim to be live. */
 type Props = { item: NowPlaying; fetchedAt: string; now: number; stale?: boolean };
-
-/** What the status line says, e.g. "Now playing", "Paused · Podcast", "Last played · 12 min ago", "Was playing". */
-export function statusOf(item: NowPlaying, now: number, stale?: boolean): string {
-  if (item.source === 'recent') return item.playedAt ? `Last played · ${ago(item.playedAt, now)}` : 'Last played';
-  return (item.isPlaying ? (stale ? 'Was playing' : 'Now playing') : 'Paused') + (item.type === 'episode' ? ' · Podcast' : '');
-}
 
 /**
  * The current or last played item. While it plays, the position moves on

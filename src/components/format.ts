@@ -1,4 +1,4 @@
-import type { TimeRange } from '../lib/spotify/types';
+import type { NowPlaying, TimeRange } from '../lib/spotify/types';
 
 /** The top-artists period in words, as visitors read it. */
 export const RANGE_WORDS: Record<TimeRange, string> = {
@@ -6,6 +6,9 @@ export const RANGE_WORDS: Record<TimeRange, string> = {
   medium_term: 'Last 6 months',
   long_term: 'All time',
 };
+
+/** The quiet error, when there has never been data to show. */
+export const UNAVAILABLE = 'Spotify is unavailable right now';
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
 
@@ -22,4 +25,10 @@ export function ago(iso: string, now: number): string {
 export function clock(ms: number): string {
   const s = Math.floor(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** What the status line says (the widget, the element and the card), e.g. "Now playing", "Paused · Podcast", "Last played · 12 min ago", "Was playing". */
+export function statusOf(item: NowPlaying, now: number, stale?: boolean): string {
+  if (item.source === 'recent') return item.playedAt ? `Last played · ${ago(item.playedAt, now)}` : 'Last played';
+  return (item.isPlaying ? (stale ? 'Was playing' : 'Now playing') : 'Paused') + (item.type === 'episode' ? ' · Podcast' : '');
 }
