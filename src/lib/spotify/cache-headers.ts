@@ -75,16 +75,23 @@ export interface FirstPaint {
 const PAGE_VARY = 'query=none';
 
 /**
+ * The options of /card.svg that change its picture (src/lib/card/options.ts):
+ * the CDN keys the card on these only.
+ */
+export const CARD_VARY = 'query=theme|layout|top_artists|range|limit|accent|radius|background';
+
+/**
  * The page's cache headers, by the same rules as the function's answers:
  * fresh data like a good answer, a failure like the error answer it would
  * have been (Spotify's faults briefly, a rate limit for its Retry-After,
  * setup faults not at all). A loader that threw is a bug, not Spotify's
  * state: like the function's unhandled 500, it is not cached. A page
- * rendered past the budget is cached for LATE_PAGE_CACHE_S.
+ * rendered past the budget is cached for LATE_PAGE_CACHE_S. The card
+ * (`vary` CARD_VARY) and /open, read the same way, follow the same rules.
  */
-export function pageCacheHeaders(paint: FirstPaint): Record<string, string> {
+export function pageCacheHeaders(paint: FirstPaint, vary: string = PAGE_VARY): Record<string, string> {
   const policy = pageCachePolicy(paint);
-  return policy['Netlify-CDN-Cache-Control'] ? { ...policy, 'Netlify-Vary': PAGE_VARY } : policy;
+  return policy['Netlify-CDN-Cache-Control'] ? { ...policy, 'Netlify-Vary': vary } : policy;
 }
 
 function pageCachePolicy(paint: FirstPaint): Record<string, string> {

@@ -1,0 +1,122 @@
+/**
+ * The card's SVG, pure: well-formed in every scenario and for every option,
+ * hostile names as text, nothing pointing outside the file, and within its
+ * size budget at the pictures' caps.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CARD_OPTIONS, type CardOptions } from '../../src/lib/card/options';
+import { AVATAR_MAX_BYTES, COVER_MAX_BYTES, fit, renderCard, renderMessage, type CardImages } from '../../src/lib/card/render';
+import type { Listening } from '../../src/lib/spotify/types';
+import { SCENARIO_NAMES, type ScenarioName } from '../../test-support/fake-spotify/scenarios';
+import { HOSTILE_TRACK } from '../../test-support/fixtures';
+import { scenarioStart } from '../../test-support/widget-states';
+import { TEST_NOW } from '../mocks/spotify';
+import { fakePicture, parseSvg, textsOf } from './svg';
+
+// 'hung' ends like 'down', with no data, only after the read timeouts.
+const SCENARIOS = SCENARIO_NAMES.filter((name) => name !== 'hung');
+const data = new Map<ScenarioName, Listening | null>();
+beforeAll(async () => {
+  const starts = await Promise.all(SCENARIOS.map((scenario) => scenarioStart(scenario, TEST_NOW)));
+  SCENARIOS.forEach((scenario, i) => data.set(scenario, starts[i]!.initial));
+});
+
+const now = TEST_NOW.getTime() + 42_000;
+const card = (scenario: ScenarioName, options: Partial<CardOptions> = {}, images: CardImages = new Map()) =>
+  renderCard({ listening: data.get(scenario)!, options: { ...DEFAULT_CARD_OPTIONS, ...options }, images, now });
+
+/** Every picture the data names, at `bytes` each. */
+function pictures(listening: Listening | null, cover: number, avatar: number): CardImages {
+  const map = new Map<string, string>();
+  if (listening?.nowPlaying?.imageUrl) map.set(listening.nowPlaying.imageUrl, fakePicture(cover));
+  for (const artist of listening?.topArtists ?? []) if (artist.imageUrl) map.set(artist.imageUrl, fakePicture(avatar));
+  return map;
+}
+
+describe('renderCard', () => {
+  it('is well-formed XML in every fake scenario, in both layouts, with and without top artists', () => {
+    for (const scenario of SCENARIOS) {
+      for (const options of [{}, { topArtists: true }, { layout: 'compact' as const }]) {
+        const svg = card(scenario, options, pictures(data.get(scenario)!, 100, 100));
+        expect(() => parseSvg(svg), `${scenario} ${JSON.stringify(options)}`).not.toThrow();
+      }
+    }
+  });
+
+  it('is well-formed XML for every value of every option', () => {
+    const values: Partial<CardOptions>[] = [
+      ...(['auto', 'light', 'dark', 'forest', 'sunset'] as const).map((theme) => ({ theme })),
+      { layout: 'compact' },
+      { topArtists: true, limit: 1 },
+      { topArtists: true, limit: 5, range: 'long_term' },
+      { accent: '#7c3aed' },
+      { radius: 0 },
+      { radius: 40 },
+      { background: 'transparent' },
+      { background: '#0d1117', theme: 'dark' },
+    ];
+    for (const options of values) expect(() => parseSvg(card('playing', options)), JSON.stringify(options)).not.toThrow();
+    expect(() => parseSvg(renderMessage('Bad card option: theme must be one of "a" & <b>.'))).not.toThrow();
+  });
+
+  it('draws hostile names as text: markup, quotes and ampersands never become elements', () => {
+    const doc = parseSvg(card('hostile', { topArtists: true }));
+    for (const tag of ['script', 'img', 'div', 'b', 'foreignObject', 'a']) expect(doc.getElementsByTagName(tag).length, `no <${tag}>`).toBe(0);
+    const texts = textsOf(doc);
+    expect(texts.some((text) => text.startsWith('<img src=x onerror="alert(1)"><script')), 'the title, as text').toBe(true);
+    expect(doc.getElementsByTagName('title')[0]?.textContent, 'the accessible name holds the whole title').toContain(HOSTILE_TRACK.name);
+    expect(texts.join('\n')).toContain('</div><b>bold?</b>');
+  });
+
+  it('cuts a long title with an ellipsis to fit', () => {
+    const texts = textsOf(parseSvg(card('hostile')));
+    const artists = texts.find((text) => text.includes('Very long artist name'))!;
+    expect(artists.endsWith('…'), 'the artist line is cut').toBe(true);
+    expect(artists.length).toBeLessThan(80);
+  });
+
+  it('points nowhere outside the file: every picture is a data URI', () => {
+    for (const scenario of SCENARIOS) {
+      const svg = card(scenario, { topArtists: true }, pictures(data.get(scenario)!, 100, 100));
+      const urls = svg.match(/\b(?:https?:)?\/\/[^\s"'<)]+/g) ?? [];
+      expect(urls, scenario).toEqual(['http://www.w3.org/2000/svg']);
+      const hrefs = Array.from(parseSvg(svg).getElementsByTagName('image'), (image) => image.getAttribute('href'));
+      for (const href of hrefs) expect(href, scenario).toMatch(/^data:image\//);
+    }
+  });
+
+  it('draws the placeholder for a picture that is missing', () => {
+    const doc = parseSvg(card('playing', { topArtists: true }));
+    expect(doc.getElementsByTagName('image').length).toBe(0);
+    expect(textsOf(doc).filter((text) => text === '♪'), 'one note for the cover, one per artist').toHaveLength(6);
+  });
+
+  it('stays under 60 KB with its cover and 150 KB with five artist pictures, each at its cap', () => {
+    const playing = data.get('playing')!;
+    const oneCover = card('playing', {}, pictures(playing, COVER_MAX_BYTES, AVATAR_MAX_BYTES));
+    const withArtists = card('playing', { topArtists: true, limit: 5 }, pictures(playing, COVER_MAX_BYTES, AVATAR_MAX_BYTES));
+    expect(parseSvg(withArtists).getElementsByTagName('image').length, 'a cover and five artists').toBe(6);
+    expect(Buffer.byteLength(oneCover), 'with one album image').toBeLessThanOrEqual(60 * 1024);
+    expect(Buffer.byteLength(withArtists), 'with five artist pictures').toBeLessThanOrEqual(150 * 1024);
+  });
+
+  it('shows the progress as of the read, and a stale track as not live', () => {
+    const playing = data.get('playing')!;
+    const item = playing.nowPlaying!;
+    const clock = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1_000) % 60).padStart(2, '0')}`;
+    const elapsed = now - Date.parse(playing.fetchedAt);
+    expect(textsOf(parseSvg(card('playing')))).toContain(clock(item.progressMs! + elapsed));
+    const stale = renderCard({ listening: { ...playing, stale: { code: 'rate_limited' } }, options: DEFAULT_CARD_OPTIONS, images: new Map(), now });
+    expect(textsOf(parseSvg(stale))).toEqual(expect.arrayContaining(['Was playing', clock(item.progressMs!)]));
+  });
+});
+
+describe('fit', () => {
+  it('never splits a grapheme (an emoji with a modifier, a flag)', () => {
+    const cut = fit('👩🏽‍🚀🇳🇴'.repeat(20), 60, 14);
+    expect(cut.endsWith('…')).toBe(true);
+    const kept = Array.from(new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(cut.slice(0, -1)), (g) => g.segment);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const grapheme of kept) expect(['👩🏽‍🚀', '🇳🇴']).toContain(grapheme);
+  });
+});
