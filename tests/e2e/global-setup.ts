@@ -1,8 +1,10 @@
 /**
  * Starts what every e2e test needs, once: the HTTP fake Spotify and the
- * production build served by `netlify serve`, pointed at the fake with
- * dummy credentials. Tests reach both through `inject('siteUrl')` and
- * `inject('fakeUrl')`, and switch scenarios through the fake's /__control.
+ * production build served by `netlify serve` from a copy of the project (a
+ * build started in the working tree meanwhile cannot swap the served assets),
+ * pointed at the fake with dummy credentials. Tests reach both through
+ * `inject('siteUrl')` and `inject('fakeUrl')`, and switch scenarios through
+ * the fake's /__control.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import type { TestProject } from 'vitest/node';
 import { startFakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { useScenario, fakeState } from '../../test-support/fake-spotify/control';
 import { startNetlifyServe } from './support/netlify-serve';
+import { copyProject } from './support/private-site';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,8 +34,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     refreshToken: `e2e-refresh-${randomBytes(6).toString('hex')}`,
   };
   const fake = await startFakeSpotifyServer({ scenario: 'playing', ...credentials });
+  const copy = copyProject(root);
   const site = await startNetlifyServe({
-    cwd: root,
+    cwd: copy.dir,
     logFile: join(artifactsDir, 'netlify-serve.log'),
     env: {
       SPOTIFY_CLIENT_ID: credentials.clientId,
@@ -46,11 +50,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     },
   }).catch(async (error: unknown) => {
     await fake.close();
+    copy.remove();
     throw error;
   });
   const teardown = async () => {
     await site.close();
     await fake.close();
+    copy.remove();
   };
 
   try {

@@ -1,10 +1,11 @@
 /**
- * A second served site next to the main one, for the shared-state suite:
- * `netlify serve` in a throwaway copy of the project. Two servers in one
- * project directory would share more than a port: each build rewrites dist/
- * and .netlify/ under the other, and the local Netlify Blobs server keeps its
- * data in the project (.netlify/blobs-serve), so both would read and write
- * one store. In a copy, the build, the functions and the Blobs are its own.
+ * Served sites in throwaway copies of the project: the main e2e site and the
+ * shared-state suite's own. Two `netlify serve` in one project directory
+ * would share more than a port: each build rewrites dist/ and .netlify/ under
+ * the other (the served HTML then names asset files that no longer exist, and
+ * no island hydrates), and the local Netlify Blobs server keeps its data in
+ * the project (.netlify/blobs-serve), so both would read and write one store.
+ * In a copy, the build, the functions and the Blobs are the server's own.
  */
 import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
