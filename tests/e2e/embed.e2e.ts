@@ -173,6 +173,18 @@ describe('<listening-widget> on another origin', () => {
 });
 
 describe('/card.svg as an <img> on another origin', () => {
+  it('is served as an inert SVG with an ETag, and 304 while unchanged', async () => {
+    await useScenario(fakeUrl, 'paused');
+    const first = await fetch(`${siteUrl}/card.svg?theme=dark`);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+    expect(first.headers.get('content-security-policy'), 'its own policy, not the page\'s').toBe("default-src 'none'; img-src data:; style-src 'unsafe-inline'");
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await fetch(`${siteUrl}/card.svg?theme=dark`, { headers: { 'If-None-Match': etag } });
+    expect(again.status, 'a paused track draws the same card twice').toBe(304);
+  });
+
   it('renders in every theme and layout, and the gallery keeps each with the element beside it', async (context) => {
     await useScenario(fakeUrl, 'playing');
     const themes: { name: string; card: string; element: string; colorScheme?: 'dark' }[] = [
