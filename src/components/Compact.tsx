@@ -7,14 +7,14 @@ import Link from './Link';
 /** Matches the .lw-mini box; the 300 px cover the core picks covers it on any screen. */
 const MINI_PX = 40;
 
-type Props = { data: Listening | null; message: string | null; now: number; stale: boolean };
+export type CompactProps = { data: Listening | null; message: string | null; now: number; stale: boolean };
 
 /**
  * The one-line layout (`layout="compact"` on the element): art, title and
  * artists. The status ("Last played · 2 hours ago") is read out before the
  * title and shown on hover, so an old track never passes for a live one.
  */
-export default function Compact({ data, message, now, stale }: Props) {
+export default function Compact({ data, message, now, stale }: CompactProps) {
   const item = data?.nowPlaying;
   if (!item) {
     return (

@@ -1,8 +1,9 @@
+import type { ComponentType } from 'preact';
 import { useRef } from 'preact/hooks';
 import { CLOCK_TICK_MS, IDLE_CLOCK_TICK_MS } from '../lib/spotify/limits';
 import type { Listening } from '../lib/spotify/types';
 import type { ThemeName } from '../lib/themes';
-import Compact from './Compact';
+import type { CompactProps } from './Compact';
 import { UNAVAILABLE, ago, statusOf } from './format';
 import Skeleton from './Skeleton';
 import TopArtists from './TopArtists';
@@ -29,14 +30,18 @@ export type Props = {
   count: number;
   /** A preset of src/lib/themes.ts; absent, the widget follows the visitor's light or dark setting. */
   theme?: ThemeName;
-  /** `compact`: one line of art, title and artists (the element's `layout` attribute). */
-  layout?: 'card' | 'compact';
+  /**
+   * The one-line layout (src/components/Compact.tsx) instead of the card: the
+   * element passes it for `layout="compact"`. Passed rather than imported, so
+   * the page's island, which never shows it, does not carry it.
+   */
+  compact?: ComponentType<CompactProps>;
 };
 
 export { UNAVAILABLE };
 
 /** The "what I'm listening to" widget: the page's island. */
-export default function ListeningWidget({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count, theme, layout }: Props) {
+export default function ListeningWidget({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count, theme, compact: Compact }: Props) {
   const { data, failed: down } = useListening(url, initial, failed, pollMs, retryAt);
   const item = data?.nowPlaying;
   // The server could not refresh (Spotify refused, or the daily budget is spent): still the
@@ -74,7 +79,7 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
       {first.current === null && said}
     </p>
   );
-  if (layout === 'compact') {
+  if (Compact) {
     const message = state === 'error' && !item ? UNAVAILABLE : state === 'empty' ? 'Nothing playing right now' : null;
     return (
       <section class="lw lw-compact" {...section}>

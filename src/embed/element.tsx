@@ -7,6 +7,7 @@
  * attributes and the snippets.
  */
 import { render } from 'preact';
+import Compact from '../components/Compact';
 import ListeningWidget from '../components/ListeningWidget';
 import listeningCss from '../components/listening.css?inline';
 import themesCss from '../components/themes.css?inline';
@@ -84,7 +85,7 @@ class ListeningWidgetElement extends HTMLElement {
         showTopArtists={topArtists}
         count={limit}
         theme={theme === 'auto' ? undefined : theme}
-        layout={layout}
+        compact={layout === 'compact' ? Compact : undefined}
       />,
       this.#root,
     );

@@ -5,12 +5,13 @@
  */
 import { cleanup } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import Compact from '../../src/components/Compact';
 import { UNAVAILABLE } from '../../src/components/ListeningWidget';
 import { scenarioStart } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
 import { imagesLoad, renderWidget } from './widget';
 
-const compact = { pollMs: 0, layout: 'compact' as const };
+const compact = { pollMs: 0, compact: Compact };
 
 beforeEach(() => {
   vi.useFakeTimers({ now: TEST_NOW });
