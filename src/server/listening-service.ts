@@ -134,26 +134,36 @@ async function readThroughState(query: ListeningQuery, context: CallContext, sto
     logError(context.log, `The shared state in Netlify Blobs could not be read (${describeError(error)}); this call read Spotify directly.`);
     return readStatelessly(query, context, AbortSignal.timeout(call.budgetMs));
   }
+  const plan = (of: SharedState) => planRefresh(of, query.range, nowMs(), policy, context.environment.fingerprint);
+  /** The answer from `of`, stale when a refresh is due but blocked. */
+  const answer = (of: SharedState, blocked = plan(of).blocked) => answerFromState(of, query, nowMs(), blocked);
 
-  const plan = planRefresh(state, query.range, nowMs(), policy, context.environment.fingerprint);
-  if ((!plan.due.nowPlaying && !plan.due.topArtists) || plan.blocked) {
-    return answerFromState(state, query, nowMs(), plan.blocked);
-  }
+  const { due, blocked } = plan(state);
+  if ((!due.nowPlaying && !due.topArtists) || blocked) return answer(state, blocked);
 
-  const refresh = refreshOnce(state, plan.due, query.range, context, store, policy, call.budgetMs);
+  const refresh = refreshOnce({ seen: state, due, range: query.range, context, store, policy, budgetMs: call.budgetMs });
   call.waitUntil?.(refresh);
   const hasData = state.nowPlaying !== null || Boolean(state.topArtists[query.range]?.value);
   const waitMs = hasData ? Math.min(call.refreshWaitMs, call.deadline - Date.now()) : call.deadline - Date.now();
   const refreshed = await within(refresh, waitMs);
-  if (refreshed) {
-    const after = planRefresh(refreshed, query.range, nowMs(), policy, context.environment.fingerprint);
-    return answerFromState(refreshed, query, nowMs(), after.blocked);
-  }
-  if (hasData) return answerFromState(state, query, nowMs(), null);
-  // Another instance holds the lease: wait for the state it writes.
+  if (refreshed) return answer(refreshed);
+  // Another instance refreshes (or this one is slow): stale-while-revalidate.
+  if (hasData) return answer(state, null);
+  // Nothing to show yet: wait for the state the lease holder writes.
   const awaited = await waitForNewerState(store, state.generation, call.deadline);
-  if (awaited) return answerFromState(awaited, query, nowMs(), planRefresh(awaited, query.range, nowMs(), policy, context.environment.fingerprint).blocked);
+  if (awaited) return answer(awaited);
   return fail(new SpotifyError('upstream_timeout', 'Spotify did not answer in time. Try again in a moment.'));
+}
+
+/** One refresh of the parts `due` in `seen`, for the query's `range`. */
+interface RefreshJob {
+  seen: SharedState;
+  due: DueParts;
+  range: TimeRange;
+  context: CallContext;
+  store: SharedStateStore;
+  policy: RefreshPolicy;
+  budgetMs: number;
 }
 
 /**
@@ -161,21 +171,13 @@ async function readThroughState(query: ListeningQuery, context: CallContext, sto
  * state, or null when another instance refreshes. Calls in this instance
  * that find the same refresh due share one flight.
  */
-function refreshOnce(
-  state: SharedState,
-  due: DueParts,
-  range: TimeRange,
-  context: CallContext,
-  store: SharedStateStore,
-  policy: RefreshPolicy,
-  budgetMs: number,
-): Promise<SharedState | null> {
-  const key = `${state.generation}:${due.nowPlaying}:${due.topArtists ? range : ''}`;
+function refreshOnce(job: RefreshJob): Promise<SharedState | null> {
+  const key = `${job.seen.generation}:${job.due.nowPlaying}:${job.due.topArtists ? job.range : ''}`;
   const existing = flights.get(key);
   if (existing) return existing;
-  const flight = refreshUnderLease(state, due, range, context, store, policy, budgetMs)
+  const flight = refreshUnderLease(job)
     .catch((error: unknown) => {
-      logError(context.log, `Refreshing the shared state failed: ${describeError(error)}`);
+      logError(job.context.log, `Refreshing the shared state failed: ${describeError(error)}`);
       return null;
     })
     .finally(() => flights.delete(key));
@@ -183,15 +185,7 @@ function refreshOnce(
   return flight;
 }
 
-async function refreshUnderLease(
-  seen: SharedState,
-  due: DueParts,
-  range: TimeRange,
-  context: CallContext,
-  store: SharedStateStore,
-  policy: RefreshPolicy,
-  budgetMs: number,
-): Promise<SharedState | null> {
+async function refreshUnderLease({ seen, due, range, context, store, policy, budgetMs }: RefreshJob): Promise<SharedState | null> {
   const lease = await store.lease(seen.generation, context.now().getTime());
   if (!lease) return null;
   try {
