@@ -1,4 +1,5 @@
 import type { TimeRange } from './lib/spotify/types';
+import type { ThemeName } from './lib/themes';
 
 /**
  * Everything the owner personalizes, in one place. The page, the server
@@ -19,6 +20,11 @@ interface SiteConfig {
   topArtistsRange: TimeRange;
   /** How many top artists to show, 1–50. Five fit one row on a phone. */
   topArtistsCount: number;
+  /**
+   * The widget's colours: 'auto' follows the visitor's light or dark setting; 'light', 'dark',
+   * 'forest' and 'sunset' are the presets of src/lib/themes.ts, shared with /embed.js and /card.svg.
+   */
+  theme: ThemeName;
 }
 
 export const site: SiteConfig = {
@@ -33,4 +39,5 @@ export const site: SiteConfig = {
   showTopArtists: true,
   topArtistsRange: 'short_term',
   topArtistsCount: 5,
+  theme: 'auto',
 };

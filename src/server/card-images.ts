@@ -7,22 +7,11 @@
  * that fails, is too large or arrives late is left out, and the card draws
  * the widget's placeholder instead.
  */
+import { IMAGES_BUDGET_MS, IMAGE_MISS_TTL_MS, IMAGE_TIMEOUT_MS, IMAGE_TTL_MS } from '../lib/spotify/limits';
 import { within, type Fetch, type Logger } from '../lib/spotify';
 import { isHttps } from '../lib/spotify/images';
 import { describeError, openBlobStore, withStoreTimeout, type JsonStore } from './blobs';
 
-/** One image fetch; the card's whole picture phase has IMAGES_BUDGET_MS. */
-export const IMAGE_TIMEOUT_MS = 1_200;
-/**
- * All pictures of one card, fetched side by side, store reads included: with
- * the data's own budget the card answers within 3 s. A picture still on its
- * way is outrun, not stopped, so it lands in the store for the next card.
- */
-export const IMAGES_BUDGET_MS = 1_300;
-/** How long a stored picture is used before it is fetched again. */
-export const IMAGE_TTL_MS = 7 * 24 * 3_600_000;
-/** How long a failed fetch is remembered, so a dead URL costs one fetch per ten minutes, not one per card. */
-export const IMAGE_MISS_TTL_MS = 10 * 60_000;
 
 /** Never re-encoded: what Spotify (or the site, for demo pictures) sent, by type. */
 const TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);

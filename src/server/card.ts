@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { parseCardOptions, type CardOptions } from '../lib/card/options';
 import { imagesToEmbed, renderCard, renderMessage } from '../lib/card/render';
 import { DEFAULT_QUERY, type ListeningQuery } from '../lib/spotify/query';
+import { CARD_DATA_BUDGET_MS } from '../lib/spotify/limits';
 import { PAGE_REFRESH_WAIT_MS, pageCacheHeaders, type Listening, type Result } from '../lib/spotify';
 import { CARD_VARY } from '../lib/spotify/cache-headers';
 import { isHttps } from '../lib/spotify/images';
@@ -15,13 +16,6 @@ import { embedImages, type CardImageOptions } from './card-images';
 import { firstPaint } from './first-paint';
 import { loadListening } from './listening-service';
 
-/**
- * How long the card waits for the data. With data in the shared state the
- * service answers at once (or within PAGE_REFRESH_WAIT_MS when it starts a
- * refresh); only a state with no data at all waits this long. With the
- * pictures' budget the card answers in under 3 s.
- */
-export const CARD_DATA_BUDGET_MS = 1_500;
 
 /** An SVG opened on its own is a document: it may load nothing and run nothing. */
 const SVG_HEADERS = {

@@ -5,7 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CARD_OPTIONS, type CardOptions } from '../../src/lib/card/options';
-import { AVATAR_MAX_BYTES, COVER_MAX_BYTES, fit, renderCard, renderMessage, type CardImages } from '../../src/lib/card/render';
+import { fit, renderCard, renderMessage, type CardImages } from '../../src/lib/card/render';
+import { AVATAR_MAX_BYTES, COVER_MAX_BYTES } from '../../src/lib/spotify/limits';
 import type { Listening } from '../../src/lib/spotify/types';
 import { SCENARIO_NAMES, type ScenarioName } from '../../test-support/fake-spotify/scenarios';
 import { HOSTILE_TRACK } from '../../test-support/fixtures';

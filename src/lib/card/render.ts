@@ -7,6 +7,7 @@
  * and pictures in, a string out.
  */
 import { RANGE_WORDS, UNAVAILABLE, clock, statusOf } from '../../components/format';
+import { AVATAR_MAX_BYTES, COVER_MAX_BYTES } from '../spotify/limits';
 import type { Listening, NowPlaying } from '../spotify/types';
 import { RADIUS_PX, paletteOf, type Palette } from '../themes';
 import { DEFAULT_CARD_OPTIONS, type CardOptions } from './options';
@@ -29,15 +30,6 @@ const CARD = { width: 480, pad: 20, cover: 96, textX: 132, height: 136, withArti
 const COMPACT = { width: 400, height: 64, art: 40, pad: 12, radius: 14 } as const;
 const AVATAR = 52;
 
-/**
- * The largest picture each slot embeds, in bytes before base64. A 300 px
- * cover (the smallest Spotify size that covers the 96 px slot on a 2x screen)
- * and 160 px artist pictures usually stay well under; a larger one becomes the
- * placeholder, so a card stays under 60 KB with its cover and under 150 KB
- * with five artists too. Pictures are never re-encoded.
- */
-export const COVER_MAX_BYTES = 40_000;
-export const AVATAR_MAX_BYTES = 12_000;
 
 const FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica, Arial, sans-serif";
 

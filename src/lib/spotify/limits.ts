@@ -147,3 +147,38 @@ export const RENEWAL_ATTEMPT_TTL_MS = 10 * 60_000;
 export const RENEWAL_ATTEMPTS_PER_WINDOW = 6;
 /** ...of this length. */
 export const RENEWAL_WINDOW_MS = 10 * 60_000;
+
+/*
+ * The SVG card (/card.svg): GitHub's image proxy gives up after about 10 s; the card answers in under 3.
+ */
+
+/**
+ * How long the card waits for the data. With data in the shared state the
+ * service answers at once (or within PAGE_REFRESH_WAIT_MS when it starts a
+ * refresh); only a state with no data at all waits this long. With the
+ * pictures' budget the card answers in under 3 s.
+ */
+export const CARD_DATA_BUDGET_MS = 1_500;
+
+/** One image fetch; the card's whole picture phase has IMAGES_BUDGET_MS. */
+export const IMAGE_TIMEOUT_MS = 1_200;
+/**
+ * All pictures of one card, fetched side by side, store reads included: with
+ * the data's own budget the card answers within 3 s. A picture still on its
+ * way is outrun, not stopped, so it lands in the store for the next card.
+ */
+export const IMAGES_BUDGET_MS = 1_300;
+/** How long a stored picture is used before it is fetched again. */
+export const IMAGE_TTL_MS = 7 * 24 * 3_600_000;
+/** How long a failed fetch is remembered, so a dead URL costs one fetch per ten minutes, not one per card. */
+export const IMAGE_MISS_TTL_MS = 10 * 60_000;
+
+/**
+ * The largest picture each slot embeds, in bytes before base64. A 300 px
+ * cover (the smallest Spotify size that covers the 96 px slot on a 2x screen)
+ * and 160 px artist pictures usually stay well under; a larger one becomes the
+ * placeholder, so a card stays under 60 KB with its cover and under 150 KB
+ * with five artists too. Pictures are never re-encoded.
+ */
+export const COVER_MAX_BYTES = 40_000;
+export const AVATAR_MAX_BYTES = 12_000;
