@@ -7,7 +7,7 @@
  * the project (.netlify/blobs-serve), so both would read and write one store.
  * In a copy, the build, the functions and the Blobs are the server's own.
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 
@@ -49,6 +49,19 @@ export function clearBlobStores(dir: string, stores: readonly string[]): void {
       for (const store of stores) rmSync(join(base, kind, site, `site:${store}`), { recursive: true, force: true });
     }
   }
+}
+
+/** One Blobs entry of a site served from `dir`, as stored on disk (layout as above), or null when there is none. */
+export function readBlobEntry(dir: string, store: string, key: string): string | null {
+  const base = join(dir, '.netlify', 'blobs-serve', 'entries');
+  for (const site of safeReaddir(base)) {
+    try {
+      return readFileSync(join(base, site, `site:${store}`, key), 'utf8');
+    } catch {
+      // Not stored for this site id.
+    }
+  }
+  return null;
 }
 
 function safeReaddir(path: string): string[] {
