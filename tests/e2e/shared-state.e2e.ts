@@ -11,6 +11,7 @@
  * own fake Spotify, and starts every test from empty stores and a fresh fake.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -102,6 +103,13 @@ async function get(path: string): Promise<Answer> {
 
 const listening = (answer: Answer) => JSON.parse(answer.text) as Listening;
 
+/**
+ * Store operations the site has logged as timed out so far. On a machine
+ * busy with other work, Blobs answers can take over STORE_TIMEOUT_MS; calls
+ * then read Spotify directly, and a burst costs more than it should.
+ */
+const storeTimeouts = () => (readFileSync(site!.logFile, 'utf8').match(/Netlify Blobs did not answer/g) ?? []).length;
+
 /** Requests the fake saw on one path (or on every path starting with it) between two of its states. */
 function spent(before: FakeState, after: FakeState, prefix: string): number {
   const sum = (state: FakeState) =>
@@ -146,6 +154,10 @@ describe('the shared state with a 10 s refresh interval', () => {
 
   it('answers a burst of 20 polls and 10 page views with the track, from at most 2 token exchanges', async () => {
     await startClean('playing');
+    // The burst comes when the state is due, as it does on a live site. (Into an empty state,
+    // a page view may render the skeleton by design: its server render waits SSR_BUDGET_MS.)
+    expect((await get('/api/spotify')).status).toBe(200);
+    await pastInterval();
     const before = await fakeState(fake.url);
     const [polls, pages] = await Promise.all([
       Promise.all(Array.from({ length: 20 }, () => get('/api/spotify'))),
@@ -154,7 +166,7 @@ describe('the shared state with a 10 s refresh interval', () => {
     const after = await fakeState(fake.url);
 
     for (const [index, poll] of polls.entries()) {
-      expect(poll.status, `poll ${index}: ${poll.text}`).toBe(200);
+      expect(poll.status, `poll ${index}: ${poll.text} (store timeouts so far: ${storeTimeouts()})`).toBe(200);
       expect(listening(poll).nowPlaying?.title, `poll ${index} has the track`).toBeTruthy();
     }
     const titles = [...new Set(polls.map((poll) => listening(poll).nowPlaying!.title))];
@@ -164,7 +176,8 @@ describe('the shared state with a 10 s refresh interval', () => {
       expect(shown, `page ${index} renders the track (${titles.join(', ')}) in its HTML`).toBe(true);
     }
     report('burst', before, after);
-    expect(spent(before, after, EXCHANGE), 'token exchanges for 30 calls in one window').toBeLessThanOrEqual(2);
+    const exchanges = spent(before, after, EXCHANGE);
+    expect(exchanges, `token exchanges for 30 calls in one window (store timeouts so far: ${storeTimeouts()})`).toBeLessThanOrEqual(2);
   });
 
   it('answers 12 query variants, each with its own limit, from one now-playing read and one top-artists read per range', async () => {
@@ -205,7 +218,7 @@ describe('the shared state with a 10 s refresh interval', () => {
       if (window === 2) await pastInterval();
       const answers = await Promise.all(Array.from({ length: 30 }, () => get('/api/spotify')));
       const failed = answers.filter((answer) => answer.status !== 200).map((answer) => `${answer.status} ${answer.text}`);
-      expect(failed, `window ${window}: every call answers 200`).toEqual([]);
+      expect(failed, `window ${window}: every call answers 200 (store timeouts so far: ${storeTimeouts()})`).toEqual([]);
     }
     const after = await fakeState(fake.url);
     report('rotation', before, after);
