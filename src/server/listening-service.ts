@@ -138,22 +138,39 @@ async function readThroughState(query: ListeningQuery, context: CallContext, sto
   /** The answer from `of`, stale when a refresh is due but blocked. */
   const answer = (of: SharedState, blocked = plan(of).blocked) => answerFromState(of, query, nowMs(), blocked);
 
-  const { due, blocked } = plan(state);
-  if ((!due.nowPlaying && !due.topArtists) || blocked) return answer(state, blocked);
+  // Each turn either awaits a refresh or a newer state, so the loop ends by the deadline at the latest.
+  for (;;) {
+    const { due, blocked } = plan(state);
+    if ((!due.nowPlaying && !due.topArtists) || blocked) return answer(state, blocked);
 
-  const refresh = refreshOnce({ seen: state, due, range: query.range, context, store, policy, budgetMs: call.budgetMs });
-  call.waitUntil?.(refresh);
-  const hasData = state.nowPlaying !== null || Boolean(state.topArtists[query.range]?.value);
-  const waitMs = hasData ? Math.min(call.refreshWaitMs, call.deadline - Date.now()) : call.deadline - Date.now();
-  const refreshed = await within(refresh, waitMs);
-  if (refreshed) return answer(refreshed);
-  // Another instance refreshes (or this one is slow): stale-while-revalidate.
-  if (hasData) return answer(state, null);
-  // Nothing to show yet: wait for the state the lease holder writes.
-  const awaited = await waitForNewerState(store, state.generation, call.deadline);
-  if (awaited) return answer(awaited);
-  return fail(new SpotifyError('upstream_timeout', 'Spotify did not answer in time. Try again in a moment.'));
+    const complete = hasDataFor(state, query.range);
+    const refresh = refreshOnce({ seen: state, due, range: query.range, context, store, policy, budgetMs: call.budgetMs });
+    call.waitUntil?.(refresh);
+    const left = call.deadline - Date.now();
+    const refreshed = await within(refresh, complete ? Math.min(call.refreshWaitMs, left) : left);
+    if (refreshed) {
+      // Another instance's newer state may still lack this call's range: then go round again.
+      const stillDue = plan(refreshed);
+      if (complete || hasDataFor(refreshed, query.range) || stillDue.blocked || (!stillDue.due.nowPlaying && !stillDue.due.topArtists)) return answer(refreshed);
+      state = refreshed;
+      continue;
+    }
+    // Another instance holds the lease (or this refresh is slow): stale-while-revalidate.
+    if (complete) return answer(state, null);
+    // Something this call needs is missing: wait for the state the lease holder writes.
+    const newer = await waitForNewerState(store, state.generation, call.deadline);
+    if (newer) {
+      state = newer;
+      continue;
+    }
+    if (state.nowPlaying || state.topArtists[query.range]?.value) return answer(state, null);
+    return fail(new SpotifyError('upstream_timeout', 'Spotify did not answer in time. Try again in a moment.'));
+  }
 }
+
+/** Whether the state can answer this range in full: now playing and its top artists (or their failure) are known. */
+const hasDataFor = (state: SharedState, range: TimeRange) =>
+  state.nowPlaying !== null && (Boolean(state.topArtists[range]?.value) || Boolean(state.topArtists[range]?.failure));
 
 /** One refresh of the parts `due` in `seen`, for the query's `range`. */
 interface RefreshJob {

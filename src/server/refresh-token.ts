@@ -10,7 +10,9 @@ import {
   RENEWAL_LINE,
   ROTATION_WRITE_ATTEMPTS,
   ROTATION_WRITE_BACKOFF_MS,
+  SpotifyError,
   chooseRefreshToken,
+  fail,
   rotatedRecord,
   type EnvironmentToken,
   type Fetch,
@@ -32,13 +34,13 @@ export interface TokenContext {
   log: Logger;
 }
 
-/** The token the next read would use, by the precedence rule. A store that fails leaves the environment's. */
-export async function tokenInUse(context: TokenContext): Promise<RefreshTokenChoice> {
+/** The token the next read would use, by the precedence rule. A store that fails leaves the environment's, marked unsure. */
+export async function tokenInUse(context: TokenContext): Promise<RefreshTokenChoice & { storeUnread?: true }> {
   try {
     return chooseRefreshToken(context.environment, (await context.tokens.read()).record);
   } catch (error) {
     context.log.warn(`The refresh token saved in Netlify Blobs could not be read (${describeError(error)}); using the environment's.`);
-    return chooseRefreshToken(context.environment, null);
+    return { ...chooseRefreshToken(context.environment, null), storeUnread: true };
   }
 }
 
@@ -70,11 +72,16 @@ export async function readWithBestToken<T>(
 
   let result = await attempt(await tokenInUse(context));
   if (result.ok || result.error.code !== 'reauthorization_required') return result;
-  const environment = chooseRefreshToken(context.environment, null);
-  for (const candidate of [await tokenInUse(context), environment]) {
+  const newest = await tokenInUse(context);
+  for (const candidate of [newest, chooseRefreshToken(context.environment, null)]) {
     if (tried.has(candidate.refreshToken)) continue;
     result = await attempt(candidate);
     if (result.ok || result.error.code !== 'reauthorization_required') return result;
+  }
+  // Refused tokens prove nothing while the newest one could not be read: a
+  // slow store must not tell the owner to re-authorize (and get that cached).
+  if (newest.storeUnread) {
+    return fail(new SpotifyError('upstream_timeout', 'The saved refresh token could not be read from Netlify Blobs in time. Try again in a moment.'));
   }
   return result;
 }

@@ -163,3 +163,13 @@ describe('loadListening when saving a rotated token goes wrong', () => {
     expect(result.ok).toBe(true);
   });
 });
+
+describe('loadListening when the stored token cannot be read', () => {
+  it('does not ask the owner to re-authorize on the strength of a refused environment token', async () => {
+    useFakeSpotify({ refreshToken: 'stored-token-the-env-no-longer-matches' });
+    const { blobs, store } = tokenStore();
+    blobs.failing = true;
+    const result = await loadListening(DEFAULT_QUERY, { env: testEnv(), tokenStore: store, log: logger() });
+    expect(result.ok || result.error.code).toBe('upstream_timeout');
+  });
+});

@@ -232,3 +232,13 @@ describe('the daily budget with no data yet', () => {
     expect(last!.ok || last!.error.retryAfterSeconds).toBeGreaterThan(0);
   });
 });
+
+describe('calls for different ranges at once', () => {
+  it('each get their own top artists, although only one instance may refresh at a time', async () => {
+    const answers = await Promise.all(
+      (['short_term', 'long_term', 'medium_term', 'short_term'] as const).map(async (range) => data(await call({ range, limit: 3 }))),
+    );
+    expect(answers.map((answer) => answer.topArtists?.length)).toEqual([3, 3, 3, 3]);
+    expect(answers.every((answer) => !answer.errors)).toBe(true);
+  });
+});
