@@ -40,7 +40,9 @@ export async function tokenInUse(context: TokenContext): Promise<RefreshTokenCho
     return chooseRefreshToken(context.environment, (await context.tokens.read()).record);
   } catch (error) {
     context.log.warn(`The refresh token saved in Netlify Blobs could not be read (${describeError(error)}); using the environment's.`);
-    return { ...chooseRefreshToken(context.environment, null), storeUnread: true };
+    // Outside a Netlify context there is no store, so no newer token to miss; a slow or failing store may hold one.
+    const noStore = error instanceof Error && error.name === 'MissingBlobsEnvironmentError';
+    return noStore ? chooseRefreshToken(context.environment, null) : { ...chooseRefreshToken(context.environment, null), storeUnread: true };
   }
 }
 
