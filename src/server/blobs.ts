@@ -32,10 +32,10 @@ export function openBlobStore(name: string): JsonStore {
 }
 
 /** Bounds one store operation; `what` names it in the error ("reading the shared state"). */
-export async function withStoreTimeout<T>(work: Promise<T>, what: string): Promise<T> {
+export async function withStoreTimeout<T>(work: Promise<T>, what: string, timeoutMs: number = STORE_TIMEOUT_MS): Promise<T> {
   // Boxed, so that a store answering null (an absent key) is not taken for the timeout.
-  const done = await within(work.then((value) => ({ value })), STORE_TIMEOUT_MS);
-  if (!done) throw new Error(`Netlify Blobs did not answer within ${STORE_TIMEOUT_MS} ms when ${what}.`);
+  const done = await within(work.then((value) => ({ value })), timeoutMs);
+  if (!done) throw new Error(`Netlify Blobs did not answer within ${timeoutMs} ms when ${what}.`);
   return done.value;
 }
 

@@ -10,6 +10,7 @@ import {
   CALL_BUDGET_MS,
   SpotifyError,
   STATE_POLL_MS,
+  STATE_READ_TIMEOUT_MS,
   TOP_ARTISTS_READ_LIMIT,
   answerFromState,
   emptyState,
@@ -127,7 +128,7 @@ async function readThroughState(query: ListeningQuery, context: CallContext, sto
   const nowMs = () => context.now().getTime();
   let state: SharedState;
   try {
-    state = (await store.read()) ?? emptyState(nowMs(), policy);
+    state = (await store.read(STATE_READ_TIMEOUT_MS)) ?? emptyState(nowMs(), policy);
   } catch (error) {
     // Without the state there is no coordination and no budget: read Spotify
     // directly rather than show nothing, and say so loudly.

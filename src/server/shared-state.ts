@@ -20,7 +20,7 @@ interface Lease {
 
 export interface SharedStateStore {
   /** Null before the first refresh (or when the stored record is unreadable). */
-  read(): Promise<SharedState | null>;
+  read(timeoutMs?: number): Promise<SharedState | null>;
   write(state: SharedState): Promise<void>;
   /** The right to refresh the state of `generation`, or null while another instance holds it. */
   lease(generation: number, now: number): Promise<Lease | null>;
@@ -37,8 +37,8 @@ export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_ST
     ((await withStoreTimeout(blobs.getWithMetadata(key, { type: 'json' }), 'reading the refresh lease'))?.data ?? null) as LeaseRecord | null;
 
   return {
-    async read() {
-      const found = await withStoreTimeout(blobs.getWithMetadata(STATE_KEY, { type: 'json' }), 'reading the shared state');
+    async read(timeoutMs) {
+      const found = await withStoreTimeout(blobs.getWithMetadata(STATE_KEY, { type: 'json' }), 'reading the shared state', timeoutMs);
       return found ? parseSharedState(found.data) : null;
     },
     async write(state) {

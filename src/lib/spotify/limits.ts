@@ -99,6 +99,12 @@ export const STATE_POLL_MS = 150;
  * it saves: the call then reads Spotify uncoordinated, outside the budget.
  */
 export const STORE_TIMEOUT_MS = 3_000;
+/**
+ * The call's first read of the shared state waits longer: giving up on it means
+ * reading Spotify uncoordinated, outside the budget, which costs far more than
+ * a slow answer. Still well inside CALL_BUDGET_MS.
+ */
+export const STATE_READ_TIMEOUT_MS = 5_000;
 
 /* --- CDN caching (src/lib/spotify/cache-headers.ts) --- */
 
