@@ -1,6 +1,7 @@
 import { Fragment } from 'preact';
 import type { Listening } from '../lib/spotify/types';
 import Art from './Art';
+import Equalizer from './Equalizer';
 import { statusOf } from './format';
 import Link from './Link';
 
@@ -28,13 +29,7 @@ export default function Compact({ data, message, now, stale }: CompactProps) {
   return (
     <div class="lw-one" title={status}>
       <Art key={item.imageUrl} src={item.imageUrl} size={MINI_PX} alt="" class="lw-mini" />
-      {item.isPlaying && !stale && (
-        <span class="lw-eq" aria-hidden="true">
-          <i />
-          <i />
-          <i />
-        </span>
-      )}
+      {item.isPlaying && !stale && <Equalizer />}
       <p>
         <span class="lw-sr">{status}: </span>
         <span data-field="title">

@@ -1,6 +1,7 @@
 import { Fragment } from 'preact';
 import type { NowPlaying } from '../lib/spotify/types';
 import Art from './Art';
+import Equalizer from './Equalizer';
 import { clock, statusOf } from './format';
 import Link from './Link';
 
@@ -29,13 +30,7 @@ export default function Track({ item, fetchedAt, now, stale }: Props) {
       />
       <div class="lw-meta">
         <p class="lw-status">
-          {item.isPlaying && !stale && (
-            <span class="lw-eq" aria-hidden="true">
-              <i />
-              <i />
-              <i />
-            </span>
-          )}
+          {item.isPlaying && !stale && <Equalizer />}
           <span>{statusOf(item, now, stale)}</span>
         </p>
         <p class="lw-title" data-field="title" title={item.title}>
