@@ -4,23 +4,16 @@
  * and states as the card layout, in one line, never passing old data off as live.
  */
 import { cleanup } from '@testing-library/preact';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Compact from '../../src/components/Compact';
 import { UNAVAILABLE } from '../../src/components/ListeningWidget';
 import { scenarioStart } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
-import { imagesLoad, renderWidget } from './widget';
+import { frozenWidgetSuite, renderWidget } from './widget';
 
 const compact = { pollMs: 0, compact: Compact };
 
-beforeEach(() => {
-  vi.useFakeTimers({ now: TEST_NOW });
-  imagesLoad('loading');
-});
-afterEach(() => {
-  cleanup();
-  vi.useRealTimers();
-});
+frozenWidgetSuite();
 
 describe('ListeningWidget, compact layout', () => {
   it('shows art, title and artists on one line, and says the track is not live', async () => {

@@ -6,11 +6,11 @@
  * rules are in listening-polling.test.tsx.
  */
 import { act, cleanup, fireEvent, within } from '@testing-library/preact';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { UNAVAILABLE } from '../../src/components/ListeningWidget';
 import { scenarioStart, stateExamples, type Start, type StateExample } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
-import { imagesLoad, renderWidget } from './widget';
+import { frozenWidgetSuite, imagesLoad, renderWidget } from './widget';
 
 const frozen = { pollMs: 0 };
 let examples: StateExample[];
@@ -23,14 +23,7 @@ const start = (title: string): Start => {
 beforeAll(async () => {
   examples = await stateExamples(TEST_NOW);
 });
-beforeEach(() => {
-  vi.useFakeTimers({ now: TEST_NOW });
-  imagesLoad('loading');
-});
-afterEach(() => {
-  cleanup();
-  vi.useRealTimers();
-});
+frozenWidgetSuite();
 
 describe('Listening states', () => {
   it('shows a playing track with linked title and artists, equalizer bars and progress', () => {

@@ -3,13 +3,14 @@
  * does, and a stand-in for `fetch` whose answers each test releases by hand,
  * so overlapping requests, aborts and timing are all observable.
  */
-import { render } from '@testing-library/preact';
-import { vi } from 'vitest';
+import { cleanup, render } from '@testing-library/preact';
+import { afterEach, beforeEach, vi } from 'vitest';
 import ListeningWidget, { type Props } from '../../src/components/ListeningWidget';
 import type { Start } from '../../test-support/widget-states';
 import { SpotifyError } from '../../src/lib/spotify/errors';
 import { errorResponse, listeningResponse } from '../../src/lib/spotify/http-response';
 import type { ErrorCode, Listening } from '../../src/lib/spotify/types';
+import { TEST_NOW } from '../mocks/spotify';
 
 export const INTERVAL_MS = 15_000;
 
@@ -87,4 +88,19 @@ export function setHidden(value: boolean, { notify = true } = {}) {
  */
 export function imagesLoad(state: 'loading' | 'failed' = 'loading') {
   vi.spyOn(HTMLImageElement.prototype, 'complete', 'get').mockReturnValue(state === 'failed');
+}
+
+/**
+ * The set-up of a suite that renders the widget without polling: the clock
+ * frozen at TEST_NOW, images "still loading", and each render cleaned up.
+ */
+export function frozenWidgetSuite() {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: TEST_NOW });
+    imagesLoad('loading');
+  });
+  afterEach(() => {
+    cleanup();
+    vi.useRealTimers();
+  });
 }
