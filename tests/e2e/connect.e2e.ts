@@ -32,8 +32,8 @@ import { FAKE_OWNER_ID, FAKE_RENEWED_PREFIX } from '../../test-support/fake-spot
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors, type PageOptions, type ProbedPage } from './support/browser';
-import { startNetlifyServe, type ServedSite } from './support/netlify-serve';
-import { clearBlobStores, copyProject, readBlobEntry, type ProjectCopy } from './support/private-site';
+import type { ServedSite } from './support/netlify-serve';
+import { clearBlobStores, copyProject, readBlobEntry, serveCopy, type ProjectCopy } from './support/private-site';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LOG_DIR = join(ROOT, 'test-results', 'e2e');
@@ -63,19 +63,13 @@ const answers: { where: string; text: string }[] = [];
 const pendingAnswers: Promise<void>[] = [];
 
 async function serve(logName: string): Promise<void> {
-  site = await startNetlifyServe({
-    cwd: copy.dir,
+  site = await serveCopy(copy, { ...credentials, refreshToken: credentials.environmentToken, url: fake.url }, {
     logFile: join(LOG_DIR, logName),
     readyTimeoutMs: START_TIMEOUT_MS,
     env: {
-      SPOTIFY_CLIENT_ID: credentials.clientId,
-      SPOTIFY_CLIENT_SECRET: credentials.clientSecret,
-      SPOTIFY_REFRESH_TOKEN: credentials.environmentToken,
       SPOTIFY_REFRESH_TOKEN_ISSUED_AT: issuedAt,
       SPOTIFY_OWNER_ID: FAKE_OWNER_ID,
       SPOTIFY_REFRESH_INTERVAL_S: '2',
-      SPOTIFY_ACCOUNTS_URL: fake.url,
-      SPOTIFY_API_URL: fake.url,
     },
   });
   logFiles.push(site.logFile);

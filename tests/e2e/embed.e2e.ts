@@ -25,9 +25,9 @@ import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-suppo
 import { closeAfterTest } from './support/artifacts';
 import { seriousA11yViolations } from './support/axe';
 import { browserForFile, openPage, unexpectedErrors, type PageOptions, type ProbedPage } from './support/browser';
-import { startNetlifyServe, type ServedSite } from './support/netlify-serve';
+import type { ServedSite } from './support/netlify-serve';
 import { freePort } from './support/ports';
-import { copyProject, type ProjectCopy } from './support/private-site';
+import { copyProject, serveCopy, type ProjectCopy } from './support/private-site';
 
 const siteUrl = inject('siteUrl');
 const fakeUrl = inject('fakeUrl');
@@ -239,17 +239,9 @@ describe('the page, the element and the card together, through the shared state'
     };
     copy = copyProject(ROOT);
     fake = await startFakeSpotifyServer({ ...credentials, scenario: 'playing' });
-    site = await startNetlifyServe({
-      cwd: copy.dir,
+    site = await serveCopy(copy, { ...credentials, url: fake.url }, {
       logFile: join(ROOT, 'test-results', 'e2e', 'netlify-serve-embed.log'),
-      env: {
-        SPOTIFY_CLIENT_ID: credentials.clientId,
-        SPOTIFY_CLIENT_SECRET: credentials.clientSecret,
-        SPOTIFY_REFRESH_TOKEN: credentials.refreshToken,
-        SPOTIFY_ACCOUNTS_URL: fake.url,
-        SPOTIFY_API_URL: fake.url,
-        SPOTIFY_REFRESH_INTERVAL_S: String(REFRESH_INTERVAL_S),
-      },
+      env: { SPOTIFY_REFRESH_INTERVAL_S: String(REFRESH_INTERVAL_S) },
     });
   }, 240_000);
   afterAll(async () => {

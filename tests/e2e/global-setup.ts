@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startFakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { useScenario, fakeState } from '../../test-support/fake-spotify/control';
-import { startNetlifyServe } from './support/netlify-serve';
-import { copyProject } from './support/private-site';
+import { copyProject, serveCopy } from './support/private-site';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,15 +34,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   const fake = await startFakeSpotifyServer({ scenario: 'playing', ...credentials });
   const copy = copyProject(root);
-  const site = await startNetlifyServe({
-    cwd: copy.dir,
+  const site = await serveCopy(copy, { ...credentials, url: fake.url }, {
     logFile: join(artifactsDir, 'netlify-serve.log'),
     env: {
-      SPOTIFY_CLIENT_ID: credentials.clientId,
-      SPOTIFY_CLIENT_SECRET: credentials.clientSecret,
-      SPOTIFY_REFRESH_TOKEN: credentials.refreshToken,
-      SPOTIFY_ACCOUNTS_URL: fake.url,
-      SPOTIFY_API_URL: fake.url,
       // Stateless: every call reads Spotify, as these files (and assertNoLocalCdnCache) expect.
       // The shared state is proved on a site of its own, in shared-state.e2e.ts.
       SPOTIFY_REFRESH_INTERVAL_S: '0',

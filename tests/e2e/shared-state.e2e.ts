@@ -26,8 +26,8 @@ import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-suppo
 import { TOP_ARTISTS } from '../../test-support/fixtures';
 import { closeAfterTest } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors } from './support/browser';
-import { startNetlifyServe, type ServedSite } from './support/netlify-serve';
-import { clearBlobStores, copyProject, type ProjectCopy } from './support/private-site';
+import type { ServedSite } from './support/netlify-serve';
+import { clearBlobStores, copyProject, serveCopy, type ProjectCopy } from './support/private-site';
 import { QUIET_ERROR_TEXT, waitForHydration, widgetRoot, widgetTitle } from './support/widget';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -48,19 +48,7 @@ let site: ServedSite | undefined;
 /** The served site, started with the shared state on and the given extra environment. */
 async function serve(env: Record<string, string>, logName: string): Promise<void> {
   await site?.close();
-  site = await startNetlifyServe({
-    cwd: copy.dir,
-    logFile: join(LOG_DIR, logName),
-    readyTimeoutMs: START_TIMEOUT_MS,
-    env: {
-      SPOTIFY_CLIENT_ID: credentials.clientId,
-      SPOTIFY_CLIENT_SECRET: credentials.clientSecret,
-      SPOTIFY_REFRESH_TOKEN: credentials.refreshToken,
-      SPOTIFY_ACCOUNTS_URL: fake.url,
-      SPOTIFY_API_URL: fake.url,
-      ...env,
-    },
-  });
+  site = await serveCopy(copy, { ...credentials, url: fake.url }, { logFile: join(LOG_DIR, logName), readyTimeoutMs: START_TIMEOUT_MS, env });
   // The first call of each function loads its bundle, slowly: not in a test's burst. startClean empties what it stored.
   await get('/api/spotify');
   await get('/');

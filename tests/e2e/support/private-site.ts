@@ -10,6 +10,7 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { startNetlifyServe, type ServeOptions, type ServedSite } from './netlify-serve';
 
 /** Build output, caches, VCS data and local secrets stay behind (as in scripts/private-build.ts). */
 const LEFT_BEHIND = new Set(['node_modules', 'dist', '.netlify', '.astro', '.git', 'test-results', 'coverage']);
@@ -32,6 +33,36 @@ export function copyProject(root: string): ProjectCopy {
   });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The Spotify app a served site uses: its credentials, and the fake Spotify that stands in for both the accounts service and the Web API. */
+export interface FakeSpotifyApp {
+  clientId: string;
+  clientSecret: string;
+  /** The site's SPOTIFY_REFRESH_TOKEN. */
+  refreshToken: string;
+  /** The fake's URL. */
+  url: string;
+}
+
+/** Serves a project copy with `netlify serve`, pointed at a fake Spotify; `env` adds to (or overrides) the Spotify settings. */
+export function serveCopy(
+  copy: ProjectCopy,
+  spotify: FakeSpotifyApp,
+  { env, ...options }: Omit<ServeOptions, 'cwd' | 'env'> & { env?: Record<string, string> },
+): Promise<ServedSite> {
+  return startNetlifyServe({
+    ...options,
+    cwd: copy.dir,
+    env: {
+      SPOTIFY_CLIENT_ID: spotify.clientId,
+      SPOTIFY_CLIENT_SECRET: spotify.clientSecret,
+      SPOTIFY_REFRESH_TOKEN: spotify.refreshToken,
+      SPOTIFY_ACCOUNTS_URL: spotify.url,
+      SPOTIFY_API_URL: spotify.url,
+      ...env,
+    },
+  });
 }
 
 /**
