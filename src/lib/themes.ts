@@ -99,10 +99,15 @@ function declarations(palette: Palette): string[] {
  */
 export function themeCss(): string {
   const rule = (selector: string, lines: string[]) => `${selector} {\n${lines.map((line) => `  ${line}`).join('\n')}\n}`;
-  const named = (Object.keys(PALETTES) as PaletteName[]).map((name) => rule(`.lw[data-theme='${name}']`, declarations(PALETTES[name])));
+  const named = (Object.keys(PALETTES) as PaletteName[])
+    .filter((name) => name !== 'light')
+    .map((name) => rule(`.lw[data-theme='${name}']`, declarations(PALETTES[name])));
+  // Light is the default and a fixed theme: one rule serves both. Dark stays twice, because a rule
+  // inside @media cannot share a selector list with one outside it.
   return [
     '/* Generated from src/lib/themes.ts by `npm run themes`: edit that file, not this one. */',
-    rule('.lw', [...declarations(PALETTES.light), `--_radius: var(--lw-radius, ${RADIUS_PX}px);`]),
+    rule(".lw,\n.lw[data-theme='light']", declarations(PALETTES.light)),
+    rule('.lw', [`--_radius: var(--lw-radius, ${RADIUS_PX}px);`]),
     `@media (prefers-color-scheme: dark) {\n${rule(".lw:not([data-theme]),\n.lw[data-theme='auto']", declarations(PALETTES.dark)).replace(/^/gm, '  ')}\n}`,
     ...named,
     '',
