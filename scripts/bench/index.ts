@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { controlFake } from '../../test-support/fake-spotify/control';
-import { startNetlifyServe, type ServedSite } from '../../tests/e2e/support/netlify-serve';
+import { startNetlifyServe, type ServedSite } from '../../test-support/serve/netlify-serve';
 import { queryOf } from '../../src/lib/spotify/query';
 import { site as siteConfig } from '../../src/site.config';
 import { cacheBuster, frontPageSpike, oneTab } from './day-profiles';

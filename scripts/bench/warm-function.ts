@@ -1,7 +1,7 @@
 /** Starts warm-host.ts in its own process (so its memory can be read on its own) and stops it. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { treeRssBytes } from '../../tests/e2e/support/process-tree';
+import { treeRssBytes } from '../../test-support/serve/process-tree';
 
 export interface WarmFunction {
   url: string;

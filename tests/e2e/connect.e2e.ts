@@ -32,7 +32,7 @@ import { FAKE_OWNER_ID, FAKE_RENEWED_PREFIX } from '../../test-support/fake-spot
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { closeAfterTest, keepScreenshot } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors, type PageOptions, type ProbedPage } from './support/browser';
-import type { ServedSite } from './support/netlify-serve';
+import type { ServedSite } from '../../test-support/serve/netlify-serve';
 import { clearBlobStores, copyProject, readBlobEntry, serveCopy, type ProjectCopy } from './support/private-site';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -11,7 +11,7 @@ import type { ErrorCode, Listening } from '../../src/lib/spotify';
 import { FAKE_RETRY_AFTER_S, type ScenarioName } from '../../test-support/fake-spotify/scenarios';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { startAstroDev } from './support/astro-dev';
-import type { ServerProcess } from './support/server-process';
+import type { ServerProcess } from '../../test-support/serve/server-process';
 
 const artifactsDir = inject('artifactsDir');
 const root = join(artifactsDir, '..', '..');

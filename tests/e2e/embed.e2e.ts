@@ -25,8 +25,8 @@ import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-suppo
 import { closeAfterTest } from './support/artifacts';
 import { seriousA11yViolations } from './support/axe';
 import { browserForFile, openPage, unexpectedErrors, type PageOptions, type ProbedPage } from './support/browser';
-import type { ServedSite } from './support/netlify-serve';
-import { freePort } from './support/ports';
+import type { ServedSite } from '../../test-support/serve/netlify-serve';
+import { freePort } from '../../test-support/serve/ports';
 import { copyProject, serveCopy, type ProjectCopy } from './support/private-site';
 
 const siteUrl = inject('siteUrl');

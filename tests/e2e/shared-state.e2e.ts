@@ -26,7 +26,7 @@ import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-suppo
 import { TOP_ARTISTS } from '../../test-support/fixtures';
 import { closeAfterTest } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors } from './support/browser';
-import type { ServedSite } from './support/netlify-serve';
+import type { ServedSite } from '../../test-support/serve/netlify-serve';
 import { clearBlobStores, copyProject, serveCopy, type ProjectCopy } from './support/private-site';
 import { QUIET_ERROR_TEXT, waitForHydration, widgetRoot, widgetTitle } from './support/widget';
 

@@ -3,8 +3,8 @@
  * lets it run beside a developer's own dev server (Astro allows one per
  * project otherwise), and keeps Astro from moving it to the background.
  */
-import { freePort } from './ports';
-import { startServerProcess, type ServerProcess } from './server-process';
+import { freePort } from '../../../test-support/serve/ports';
+import { startServerProcess, type ServerProcess } from '../../../test-support/serve/server-process';
 
 export async function startAstroDev(options: { cwd: string; env: Record<string, string>; logFile: string }): Promise<ServerProcess> {
   const port = await freePort();

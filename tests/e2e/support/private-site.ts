@@ -10,7 +10,7 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { startNetlifyServe, type ServeOptions, type ServedSite } from './netlify-serve';
+import { startNetlifyServe, type ServeOptions, type ServedSite } from '../../../test-support/serve/netlify-serve';
 
 /** Build output, caches, VCS data and local secrets stay behind (as in scripts/private-build.ts). */
 const LEFT_BEHIND = new Set(['node_modules', 'dist', '.netlify', '.astro', '.git', 'test-results', 'coverage']);
