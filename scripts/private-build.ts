@@ -27,24 +27,32 @@ export interface PrivateBuild {
   remove(): void;
 }
 
-/** Copies the project to a temp folder and runs `astro build` there with `env` added. Throws with the build log on failure. */
-export function buildPrivateCopy(env: Record<string, string> = {}): PrivateBuild {
-  const dir = mkdtempSync(join(tmpdir(), 'listening-build-'));
-  cpSync(ROOT, dir, {
+/**
+ * The working tree as it is now (uncommitted edits included) in a temp folder
+ * named `prefix…`, with node_modules linked, not copied.
+ */
+export function copyProject(prefix: string, root: string = ROOT): PrivateBuild {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  cpSync(root, dir, {
     recursive: true,
     filter: (source) => {
-      const top = relative(ROOT, source).split(sep)[0] ?? '';
+      const top = relative(root, source).split(sep)[0] ?? '';
       return !LEFT_BEHIND.has(top) && !isLocalEnvFile(top);
     },
   });
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
 
+/** Copies the project to a temp folder and runs `astro build` there with `env` added. Throws with the build log on failure. */
+export function buildPrivateCopy(env: Record<string, string> = {}): PrivateBuild {
+  const { dir, remove } = copyProject('listening-build-');
   const result = spawnSync('npx', ['astro', 'build'], { cwd: dir, env: { ...environmentForAstro(), ...env }, encoding: 'utf8' });
   if (result.status !== 0) {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
     throw new Error(`astro build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, remove };
 }
 
 /** Server-renders one path of a private build through the Netlify SSR function it produced. */

@@ -7,33 +7,15 @@
  * the project (.netlify/blobs-serve), so both would read and write one store.
  * In a copy, the build, the functions and the Blobs are the server's own.
  */
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyProject as copyProjectTo, type PrivateBuild } from '../../../scripts/private-build';
 import { startNetlifyServe, type ServeOptions, type ServedSite } from '../../../test-support/serve/netlify-serve';
 
-/** Build output, caches, VCS data and local secrets stay behind (as in scripts/private-build.ts). */
-const LEFT_BEHIND = new Set(['node_modules', 'dist', '.netlify', '.astro', '.git', 'test-results', 'coverage']);
-const isLocalEnvFile = (name: string) => name.startsWith('.env') && name !== '.env.example';
-
-export interface ProjectCopy {
-  dir: string;
-  remove(): void;
-}
+export type ProjectCopy = PrivateBuild;
 
 /** The working tree as it is now (uncommitted edits included), with node_modules linked, not copied. */
-export function copyProject(root: string): ProjectCopy {
-  const dir = mkdtempSync(join(tmpdir(), 'listening-serve-'));
-  cpSync(root, dir, {
-    recursive: true,
-    filter: (source) => {
-      const top = relative(root, source).split(sep)[0] ?? '';
-      return !LEFT_BEHIND.has(top) && !isLocalEnvFile(top);
-    },
-  });
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export const copyProject = (root: string): ProjectCopy => copyProjectTo('listening-serve-', root);
 
 /** The Spotify app a served site uses: its credentials, and the fake Spotify that stands in for both the accounts service and the Web API. */
 export interface FakeSpotifyApp {
