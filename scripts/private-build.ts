@@ -4,7 +4,7 @@
  * .netlify/ that other tools are using. node_modules is linked, not copied.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 
@@ -62,4 +62,19 @@ export async function renderPath(dir: string, path = '/'): Promise<Response> {
   };
   const context = { waitUntil: () => {}, next: () => {}, geo: {}, ip: '127.0.0.1', params: {} };
   return ssr.default(new Request(new URL(path, 'http://localhost')), context);
+}
+
+/** Every regular file under `dir`, not following links (node_modules is one). */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** `file: needle` for each needle found in one of `files`, read as bytes so binaries count too. */
+export function needlesIn(files: string[], needles: readonly string[]): string[] {
+  return files.flatMap((file) => {
+    const text = readFileSync(file).toString('latin1');
+    return needles.filter((needle) => text.includes(needle)).map((needle) => `${file}: ${needle}`);
+  });
 }

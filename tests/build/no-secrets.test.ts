@@ -3,12 +3,13 @@
  * see scripts/private-build.ts) and checks that no secret reaches the build
  * output, dist/ or .netlify/, nor the server-rendered page, whose render uses
  * those secrets against the fake Spotify. Also checks the page's security
- * headers as the production build sends them.
+ * headers as the production build sends them, and that the build carries
+ * neither the fake Spotify nor its fixtures (the same build serves both).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildPrivateCopy, renderPath, type PrivateBuild } from '../../scripts/private-build';
+import { buildPrivateCopy, filesUnder, needlesIn, renderPath, type PrivateBuild } from '../../scripts/private-build';
+import { FIXTURE_NEEDLES } from './fixture-needles';
 import { useFakeSpotify } from '../mocks/spotify';
 
 const SECRETS = {
@@ -28,19 +29,7 @@ beforeAll(() => {
 }, 180_000);
 afterAll(() => build?.remove());
 
-/** Every regular file under `dir`, not following links (node_modules is one). */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
-}
-
-function leaks(files: string[]): string[] {
-  return files.flatMap((file) => {
-    const text = readFileSync(file).toString('latin1');
-    return NEEDLES.filter((needle) => text.includes(needle)).map((needle) => `${file}: ${needle}`);
-  });
-}
+const leaks = (files: string[]) => needlesIn(files, NEEDLES);
 
 describe('the production build', () => {
   it('puts no secret in the client output (dist/)', () => {
@@ -86,6 +75,12 @@ describe('the production build', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+  });
+
+  it('holds no fixture and no fake, server or client', () => {
+    const files = [...filesUnder(join(build.dir, '.netlify')), ...filesUnder(join(build.dir, 'dist'))];
+    expect(files.some((file) => file.includes('states')), 'the build has the states page (as a 404)').toBe(true);
+    expect(needlesIn(files, FIXTURE_NEEDLES)).toEqual([]);
   });
 
   it('answers 404 for the states page, which only the dev server shows', async () => {
