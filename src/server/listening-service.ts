@@ -23,7 +23,6 @@ import {
   readParts,
   recordRefresh,
   refreshTokenExpiry,
-  tokenFingerprint,
   type DueParts,
   type EnvAccessor,
   type Fetch,
@@ -41,7 +40,7 @@ import {
 import { describeError } from './blobs';
 import { runtimeEnv } from './env';
 import { createSharedStateStore, type SharedStateStore } from './shared-state';
-import { logError, readWithBestToken, type TokenContext } from './refresh-token';
+import { environmentTokenOf, logError, readWithBestToken, type TokenContext } from './refresh-token';
 import { createTokenStore, type RefreshTokenStore } from './token-store';
 
 interface ServiceOptions {
@@ -86,11 +85,7 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
   const now = options.now ?? (() => new Date());
   const context: CallContext = {
     config: state.config,
-    environment: {
-      refreshToken: state.config.refreshToken,
-      fingerprint: await tokenFingerprint(state.config.refreshToken),
-      issuedAt: state.config.refreshTokenIssuedAt,
-    },
+    environment: await environmentTokenOf(state.config),
     fetch: options.fetch ?? globalThis.fetch,
     now,
     log,

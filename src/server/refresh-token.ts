@@ -14,9 +14,11 @@ import {
   chooseRefreshToken,
   fail,
   rotatedRecord,
+  tokenFingerprint,
   type EnvironmentToken,
   type Fetch,
   type Logger,
+  type PersistedRefreshToken,
   type RefreshTokenChoice,
   type Result,
   type SpotifyConfig,
@@ -35,7 +37,7 @@ export interface TokenContext {
 }
 
 /** The token the next read would use, by the precedence rule. A store that fails leaves the environment's, marked unsure. */
-export async function tokenInUse(context: TokenContext): Promise<RefreshTokenChoice & { storeUnread?: true }> {
+export async function tokenInUse(context: Pick<TokenContext, 'environment' | 'tokens' | 'log'>): Promise<RefreshTokenChoice & { storeUnread?: true }> {
   try {
     return chooseRefreshToken(context.environment, (await context.tokens.read()).record);
   } catch (error) {
@@ -88,16 +90,28 @@ export async function readWithBestToken<T>(
   return result;
 }
 
+/** The environment's token, as the precedence rule compares it. */
+export async function environmentTokenOf(config: SpotifyConfig): Promise<EnvironmentToken> {
+  return { refreshToken: config.refreshToken, fingerprint: await tokenFingerprint(config.refreshToken), issuedAt: config.refreshTokenIssuedAt };
+}
+
 /**
  * Persists a token Spotify just rotated out of `from`'s line. The old one may
- * already be dead, so this is retried, re-reading on a conflict: a lost
- * rotated token means the owner must re-authorize.
+ * already be dead, so a lost rotated token means the owner must re-authorize.
  */
 async function saveRotatedToken(context: TokenContext, from: RefreshTokenChoice, rotated: string): Promise<void> {
   const line = from.source === 'renewed'
     ? { descendsFrom: RENEWAL_LINE, authorizedAt: from.issuedAt?.toISOString() }
     : { descendsFrom: context.environment.fingerprint };
-  const record = rotatedRecord(rotated, line, context.now());
+  await saveToken(context, rotatedRecord(rotated, line, context.now()), 'the rotated refresh token');
+}
+
+/**
+ * Writes `record` as the newest token: a conflict re-reads and writes again
+ * (the record is newer than whatever another writer saved), a failure is
+ * logged and retried. Throws once the attempts are spent.
+ */
+export async function saveToken(context: Pick<TokenContext, 'tokens' | 'log'>, record: PersistedRefreshToken, what: string): Promise<void> {
   let lastProblem = 'a conflicting write each time';
   for (let attempt = 1; attempt <= ROTATION_WRITE_ATTEMPTS; attempt += 1) {
     try {
@@ -105,7 +119,7 @@ async function saveRotatedToken(context: TokenContext, from: RefreshTokenChoice,
       if ((await context.tokens.write(record, version)) === 'written') return;
     } catch (error) {
       lastProblem = describeError(error);
-      logError(context.log, `Saving the rotated refresh token failed (attempt ${attempt} of ${ROTATION_WRITE_ATTEMPTS}): ${lastProblem}`);
+      logError(context.log, `Saving ${what} failed (attempt ${attempt} of ${ROTATION_WRITE_ATTEMPTS}): ${lastProblem}`);
     }
     await sleep(ROTATION_WRITE_BACKOFF_MS * attempt);
   }

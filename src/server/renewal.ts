@@ -28,11 +28,10 @@ import {
   type Fetch,
   type Logger,
   type RefreshTokenChoice,
-  type SpotifyConfig,
 } from '../lib/spotify';
 import { describeError, openBlobStore, withStoreTimeout, type JsonStore } from './blobs';
 import { runtimeEnv } from './env';
-import { tokenInUse } from './refresh-token';
+import { environmentTokenOf, saveToken, tokenInUse } from './refresh-token';
 import { createSharedStateStore, type SharedStateStore } from './shared-state';
 import { createTokenStore, type RefreshTokenStore } from './token-store';
 
@@ -124,7 +123,7 @@ export async function connectStatus(deps: RenewalDeps = {}): Promise<ConnectStat
   const { config, env, now, tokens, state, log } = resolve(deps);
   if (config.status !== 'ready') return { kind: 'not_configured', message: config.status === 'invalid' && config.missing.length === 0 ? config.message : NOT_CONFIGURED };
 
-  const choice = await tokenInUse({ config: config.config, environment: await environmentOf(config.config), tokens, fetch: globalThis.fetch, now, log });
+  const choice = await tokenInUse({ environment: await environmentTokenOf(config.config), tokens, log });
   const shared = await state.read().catch(() => null);
   const expiry = choice.issuedAt ? refreshTokenExpiry(choice.issuedAt, now()) : null;
   const lockout = shared?.lockout && Date.parse(shared.lockout.until) > now().getTime() ? shared.lockout : null;
@@ -217,12 +216,7 @@ export async function finishRenewal(requestUrl: URL, browserNonce: string | unde
 
 /** Stores the renewed token (retrying a conflict) and lifts a lockout the old token caused, so the next call reads at once. */
 async function saveRenewal(resolved: Resolved, refreshToken: string): Promise<void> {
-  const record = renewedRecord(refreshToken, resolved.now());
-  for (let attempt = 1; ; attempt += 1) {
-    const { version } = await resolved.tokens.read();
-    if ((await resolved.tokens.write(record, version)) === 'written') break;
-    if (attempt === 3) throw new Error('The renewed token could not be saved: Netlify Blobs kept reporting a conflicting write.');
-  }
+  await saveToken(resolved, renewedRecord(refreshToken, resolved.now()), 'the renewed refresh token');
   try {
     const shared = await resolved.state.read();
     if (shared?.lockout) await resolved.state.write({ ...shared, generation: shared.generation + 1, lockout: null, failures: 0 });
@@ -262,7 +256,3 @@ const attemptKey = (stateHash: string) => `attempt/${stateHash}`;
 const refused = (status: number, reason: Extract<CallbackOutcome, { kind: 'refused' }>['reason'], message: string): CallbackOutcome => ({ kind: 'refused', status, reason, message });
 const rateLimited = () =>
   ({ kind: 'refused', status: 429, reason: 'rate_limited', message: 'Too many renewal attempts from here. Wait ten minutes, then start again from /connect.' }) as const;
-
-async function environmentOf(config: SpotifyConfig) {
-  return { refreshToken: config.refreshToken, fingerprint: await tokenFingerprint(config.refreshToken), issuedAt: config.refreshTokenIssuedAt };
-}
