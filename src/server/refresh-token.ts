@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   RENEWAL_LINE,
   ROTATION_WRITE_ATTEMPTS,
+  ROTATION_SETTLE_MS,
   ROTATION_WRITE_BACKOFF_MS,
   SpotifyError,
   chooseRefreshToken,
@@ -76,7 +77,11 @@ export async function readWithBestToken<T>(
 
   let result = await attempt(await tokenInUse(context));
   if (result.ok || result.error.code !== 'reauthorization_required') return result;
-  const newest = await tokenInUse(context);
+  let newest = await tokenInUse(context);
+  if (tried.has(newest.refreshToken)) {
+    await sleep(ROTATION_SETTLE_MS);
+    newest = await tokenInUse(context);
+  }
   for (const candidate of [newest, chooseRefreshToken(context.environment, null)]) {
     if (tried.has(candidate.refreshToken)) continue;
     result = await attempt(candidate);

@@ -173,3 +173,19 @@ describe('loadListening when the stored token cannot be read', () => {
     expect(result.ok || result.error.code).toBe('upstream_timeout');
   });
 });
+
+describe('loadListening while another instance is saving a rotated token', () => {
+  it('looks at the store once more before calling the refused token dead', async () => {
+    const fake = useFakeSpotify({ refreshToken: 'successor-token' });
+    const { store } = tokenStore();
+    const successor = { refreshToken: 'successor-token', descendsFrom: await tokenFingerprint(ENV_TOKEN), rotatedAt: '' };
+    let reads = 0;
+    const saving: RefreshTokenStore = {
+      read: async () => (++reads >= 3 ? { record: successor, version: { exists: true } } : store.read()),
+      write: (record, version) => store.write(record, version),
+    };
+    const result = await loadListening(DEFAULT_QUERY, { env: testEnv(), tokenStore: saving, log: logger() });
+    expect(result.ok, 'answered with the successor').toBe(true);
+    expect(tokenRequests(fake)).toEqual([ENV_TOKEN, 'successor-token']);
+  });
+});

@@ -45,6 +45,12 @@ export const EXPIRY_WARNING_DAYS = 14;
 export const ROTATION_WRITE_ATTEMPTS = 3;
 /** The wait after a failed write of a rotated token, times the attempt number: a conflicting writer gets time to finish. */
 export const ROTATION_WRITE_BACKOFF_MS = 100;
+/**
+ * Before a refused token is called dead, the store is read once more after
+ * this long: another instance that just rotated it saves the successor within
+ * moments (the e2e saw two refreshes race under a loaded local runtime).
+ */
+export const ROTATION_SETTLE_MS = 500;
 
 /*
  * --- Shared state (src/server/shared-state.ts) ---
@@ -88,7 +94,7 @@ export const LEASE_MS = 12_000;
  * instant may all report success. A winner waits this long, then reads the
  * lease back to confirm it holds it.
  */
-export const LEASE_SETTLE_MS = 40;
+export const LEASE_SETTLE_MS = 150;
 /** How often a call that found no data at all looks for the refresh another instance is making. */
 export const STATE_POLL_MS = 150;
 /**
