@@ -7,19 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
+import { environmentForAstro } from '../test-support/serve/astro-environment';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** Build output, caches, VCS data and local secrets stay behind. */
 const LEFT_BEHIND = new Set(['node_modules', 'dist', '.netlify', '.astro', '.git', 'test-results', 'coverage']);
-const TEST_RUNNER_VARS = /^(?:NODE_ENV|MODE|TEST|VITEST.*|DEV|PROD|SSR|BASE_URL)$/;
-
-/**
- * This process's environment without a test runner's own variables (NODE_ENV=test, MODE=test, DEV=1,
- * VITEST…), which would make Astro and Vite build or serve in test mode when started from a test.
- */
-export function environmentForAstro(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !TEST_RUNNER_VARS.test(name)));
-}
 const isLocalEnvFile = (name: string) => name.startsWith('.env') && name !== '.env.example';
 
 export interface PrivateBuild {

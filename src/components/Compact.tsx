@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import type { Listening } from '../lib/spotify/types';
 import Art from './Art';
 import Equalizer from './Equalizer';
-import { statusOf } from './format';
+import { statusOf } from '../lib/format';
 import Link from './Link';
 
 /** Matches the .lw-mini box; the 300 px cover the core picks covers it on any screen. */

@@ -4,7 +4,7 @@ import { CLOCK_TICK_MS, IDLE_CLOCK_TICK_MS } from '../lib/spotify/limits';
 import type { Listening } from '../lib/spotify/types';
 import type { ThemeName } from '../lib/themes';
 import type { CompactProps } from './Compact';
-import { UNAVAILABLE, ago, statusOf } from './format';
+import { UNAVAILABLE, ago, statusOf } from '../lib/format';
 import Skeleton from './Skeleton';
 import TopArtists from './TopArtists';
 import Track from './Track';

@@ -1,6 +1,6 @@
 import type { Artist, TimeRange } from '../lib/spotify/types';
 import Art from './Art';
-import { RANGE_WORDS } from './format';
+import { RANGE_WORDS } from '../lib/format';
 import Link from './Link';
 
 /** Matches the .lw-avatar box; Spotify's 160 px image covers it on dense screens. */

@@ -2,7 +2,7 @@ import { Fragment } from 'preact';
 import type { NowPlaying } from '../lib/spotify/types';
 import Art from './Art';
 import Equalizer from './Equalizer';
-import { clock, statusOf } from './format';
+import { clock, statusOf } from '../lib/format';
 import Link from './Link';
 
 /** Matches the .lw-cover box; the core picks an image of at least 300 px for it. */

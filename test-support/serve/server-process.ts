@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { environmentForAstro } from '../../scripts/private-build';
+import { environmentForAstro } from './astro-environment';
 import { treeRssBytes } from './process-tree';
 
 export interface ServerProcess {

@@ -69,6 +69,49 @@ describe('renderCard', () => {
     expect(texts.join('\n')).toContain('</div><b>bold?</b>');
   });
 
+  it('escapes &, <, quotes and ]]> and replaces every character XML forbids, in the title, artists, album and top artists', () => {
+    // One of each class XML 1.0 forbids; the lone surrogates stand apart so they never pair up.
+    const C0 = '\u0000\u0008\u000B\u000C\u000E\u001F';
+    const title = `A&B <i>"q" ']]>${C0}`;
+    const artists = [`Cat & <Dog> \uD800.`, `"It's" ]]> \uDC00.`, `Rock&Roll ${C0}\uFFFE\uFFFF`];
+    const album = `Side <A> & "B" ]]> \uD800.\uDC00.\uFFFF`;
+    const topArtist = `&amp; <x/> "y" ]]> ${C0}\uD800.\uFFFE`;
+    const listening: Listening = {
+      ...data.get('playing')!,
+      nowPlaying: {
+        ...data.get('playing')!.nowPlaying!,
+        title,
+        artists: artists.map((name) => ({ name, url: null })),
+        album,
+        imageUrl: null,
+      },
+      topArtists: [{ name: topArtist, url: null, imageUrl: null }],
+    };
+    // What XML can hold of each name: every forbidden character drawn as U+FFFD, and nothing else changed.
+    const shown = (text: string) => text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800\uDC00\uFFFE\uFFFF]/g, '\uFFFD');
+    for (const options of [{ topArtists: true, limit: 1 }, { layout: 'compact' as const }]) {
+      const svg = renderCard({ listening, options: { ...DEFAULT_CARD_OPTIONS, ...options }, images: new Map(), now });
+      const doc = parseSvg(svg);
+      for (const tag of ['i', 'A', 'Dog', 'x']) expect(doc.getElementsByTagName(tag).length, `no <${tag}>`).toBe(0);
+      expect(svg, 'no raw ampersand').not.toMatch(/&(?!(?:amp|lt|gt|quot|apos);)/);
+      expect(svg).toContain('A&amp;B &lt;i&gt;');
+      expect(svg).toContain('&quot;q&quot;');
+      expect(svg).toContain(']]&gt;');
+      expect(doc.getElementsByTagName('title')[0]?.textContent, 'the accessible name, whole').toContain(
+        `: ${shown(title)} by ${artists.map(shown).join(', ')}`,
+      );
+      const texts = textsOf(doc);
+      if (options.layout === 'compact') {
+        expect(texts.join('\n'), JSON.stringify(options)).toContain(shown(title));
+        continue;
+      }
+      expect(svg, 'an entity-looking name escaped as text').toContain('&amp;amp; &lt;x/&gt;');
+      expect(texts, JSON.stringify(options)).toEqual(
+        expect.arrayContaining([shown(title), artists.map(shown).join(', '), shown(album), shown(topArtist)]),
+      );
+    }
+  });
+
   it('cuts a long title with an ellipsis to fit', () => {
     const texts = textsOf(parseSvg(card('hostile')));
     const artists = texts.find((text) => text.includes('Very long artist name'))!;
@@ -119,5 +162,15 @@ describe('fit', () => {
     const kept = Array.from(new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(cut.slice(0, -1)), (g) => g.segment);
     expect(kept.length).toBeGreaterThan(0);
     for (const grapheme of kept) expect(['👩🏽‍🚀', '🇳🇴']).toContain(grapheme);
+  });
+});
+
+describe('parseSvg, the well-formedness check itself', () => {
+  it('rejects what xmldom lets through: a raw &, each character XML forbids, ]]> in text', () => {
+    const svg = (body: string) => `<svg xmlns="http://www.w3.org/2000/svg"><text class="${body}">${body}</text></svg>`;
+    expect(() => parseSvg(svg('A &amp; B &lt; &#233; &#x1F600; \uFFFD 👩🏽‍🚀')), 'escaped text and U+FFFD are fine').not.toThrow();
+    for (const bad of ['A & B', 'A &amp B', '&nbsp;', 'x ]]> y', '<i>', '\u0000', '\u0008', '\u000B', '\u000C', '\u000E', '\u001F', '\uD800', '\uDC00', 'a\uDC00\uD800b', '\uFFFE', '\uFFFF']) {
+      expect(() => parseSvg(svg(bad)), JSON.stringify(bad)).toThrow(/not well-formed/);
+    }
   });
 });

@@ -3,7 +3,7 @@
  * position as m:ss.
  */
 import { describe, expect, it } from 'vitest';
-import { ago, clock } from '../../src/components/format';
+import { ago, clock } from '../../src/lib/format';
 import { TEST_NOW } from '../mocks/spotify';
 
 const now = TEST_NOW.getTime();

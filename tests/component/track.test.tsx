@@ -5,7 +5,7 @@
  */
 import { cleanup } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clock } from '../../src/components/format';
+import { clock } from '../../src/lib/format';
 import { scenarioStart, type Start } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
 import { imagesLoad, renderWidget } from './widget';

@@ -6,7 +6,7 @@
  * names are cut to an estimated width with an ellipsis. Pure: data, options
  * and pictures in, a string out.
  */
-import { RANGE_WORDS, UNAVAILABLE, clock, statusOf } from '../../components/format';
+import { RANGE_WORDS, UNAVAILABLE, clock, statusOf } from '../format';
 import { AVATAR_MAX_BYTES, COVER_MAX_BYTES } from '../spotify/limits';
 import type { Listening, NowPlaying } from '../spotify/types';
 import { RADIUS_PX, paletteOf, type Palette } from '../themes';

@@ -1,4 +1,4 @@
-import type { NowPlaying, TimeRange } from '../lib/spotify/types';
+import type { NowPlaying, TimeRange } from './spotify/types';
 
 /** The top-artists period in words, as visitors read it. */
 export const RANGE_WORDS: Record<TimeRange, string> = {
