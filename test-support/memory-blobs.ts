@@ -4,7 +4,7 @@
  * It can be made to behave like the local Blobs server (no ETag on reads,
  * non-atomic conditional writes), to answer conflicts, or to fail.
  */
-import type { JsonStore, WriteCondition } from '../src/server/blobs';
+import type { JsonStore, WriteCondition } from '../src/server/store';
 
 export interface MemoryBlobs extends JsonStore {
   /** The stored values, by key (parsed JSON). */

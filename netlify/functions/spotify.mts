@@ -1,5 +1,7 @@
 import type { Config, Context } from '@netlify/functions';
-import { SpotifyError, errorResponse, listeningResponse, parseListeningQuery } from '../../src/lib/spotify';
+import { errorResponse, listeningResponse } from '../../src/lib/spotify/http';
+import { parseListeningQuery } from '../../src/lib/spotify/query';
+import { SpotifyError } from '../../src/lib/spotify/types';
 import { loadListening } from '../../src/server/listening-service';
 
 /** `GET /api/spotify`: the widget's public API. The contract is in docs/api.md. */

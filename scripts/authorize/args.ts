@@ -3,7 +3,7 @@
  * turn a bad argument into one line saying what is wrong instead of a stack trace.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_REDIRECT_URI } from '../../src/lib/spotify/owner';
+import { DEFAULT_REDIRECT_URI } from '../../src/lib/spotify/authorize-url';
 import { DEFAULT_TIMEOUT_MS } from './flow';
 import { PRECEDENCE_HELP } from './owner-env';
 

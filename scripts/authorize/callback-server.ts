@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readCallback } from '../../src/lib/spotify/owner';
+import { readCallback } from '../../src/lib/spotify/authorize-url';
 
 export type CallbackResult =
   | { kind: 'done'; ok: boolean }

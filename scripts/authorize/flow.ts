@@ -4,20 +4,11 @@
  * update, and optionally the Netlify site. Returns the process exit code.
  */
 import { dirname } from 'node:path';
-import {
-  DEFAULT_ACCOUNTS_URL,
-  DEFAULT_API_URL,
-  READ_TIMEOUT_MS,
-  RENEW_COMMAND,
-  TOKEN_TIMEOUT_MS,
-  buildAuthorizeUrl,
-  exchangeAuthorizationCode,
-  loopbackRedirect,
-  missingScopes,
-  newAuthorizeState,
-  readAccountId,
-  type Fetch,
-} from '../../src/lib/spotify/owner';
+import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
+import { READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from '../../src/lib/spotify/limits';
+import { RENEW_COMMAND } from '../../src/lib/spotify/rotation';
+import { buildAuthorizeUrl, loopbackRedirect, missingScopes, newAuthorizeState } from '../../src/lib/spotify/authorize-url';
+import { exchangeAuthorizationCode, readAccountId, type Fetch } from '../../src/lib/spotify/spotify-api';
 import { PortBusyError, PortDeniedError, startCallbackServer, type CallbackResult, type CodeOutcome } from './callback-server';
 import { mask, readDotenvFile, updateDotenvFile } from './files';
 import { NETLIFY_VARS, RENEW_HINT, isNetlifyLinked, notLinkedMessage, pushToNetlify, type NetlifyRunner } from './netlify-env';

@@ -9,7 +9,8 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CREDENTIAL_VARS, DEPLOYED_CONTEXTS, RENEW_COMMAND } from '../../src/lib/spotify/owner';
+import { CREDENTIAL_VARS, DEPLOYED_CONTEXTS } from '../../src/lib/spotify/config';
+import { RENEW_COMMAND } from '../../src/lib/spotify/rotation';
 
 /** The credentials are stored as secrets; the issue time and the owner's account id are public. */
 export const NETLIFY_VARS = [...CREDENTIAL_VARS, 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT', 'SPOTIFY_OWNER_ID'] as const;

@@ -4,7 +4,7 @@
  * Netlify CLI decide it, so every tool sees what the widget sees. A variable
  * set in the shell hides the .env line even when it is empty, as in Node.
  */
-import type { EnvAccessor } from '../../src/lib/spotify/owner';
+import type { EnvAccessor } from '../../src/lib/spotify/config';
 
 export function shellOverDotenv(shell: NodeJS.ProcessEnv, fromFile: Record<string, string>): EnvAccessor {
   return (name) => (shell[name] ?? fromFile[name])?.trim() || undefined;

@@ -5,7 +5,9 @@
  * case for the function). Calls at the same instant run concurrently.
  */
 import { queryOf } from '../../src/lib/spotify/query';
-import { PAGE_REFRESH_WAIT_MS, TIME_RANGES, type ListeningQuery } from '../../src/lib/spotify';
+import { PAGE_REFRESH_WAIT_MS } from '../../src/lib/spotify/limits';
+import type { ListeningQuery } from '../../src/lib/spotify/query';
+import { TIME_RANGES } from '../../src/lib/spotify/types';
 import { site } from '../../src/site.config';
 
 export interface SimulatedCall {

@@ -6,10 +6,10 @@
  */
 import { createFakeSpotify, type FakeSpotify } from '../../test-support/fake-spotify/fake-spotify';
 import { createMemoryBlobs } from '../../test-support/memory-blobs';
-import type { Listening, ListeningQuery, Result } from '../../src/lib/spotify';
+import type { ListeningQuery } from '../../src/lib/spotify/query';
+import type { Listening, Result } from '../../src/lib/spotify/types';
 import { loadListening } from '../../src/server/listening-service';
-import { createSharedStateStore } from '../../src/server/shared-state';
-import { createTokenStore } from '../../src/server/token-store';
+import { createSharedStateStore, createTokenStore } from '../../src/server/store';
 
 export interface InProcessOptions {
   now: () => Date;
@@ -52,8 +52,9 @@ export function createInProcessService(options: InProcessOptions): InProcessServ
     SPOTIFY_REFRESH_INTERVAL_S: options.intervalS?.toString(),
     SPOTIFY_DAILY_BUDGET: options.dailyBudget?.toString(),
   };
-  const stateStore = createSharedStateStore(createMemoryBlobs());
-  const tokenStore = createTokenStore(createMemoryBlobs());
+  // The production store code, as a deployed site runs it (no local-only waits), over in-memory Blobs.
+  const stateStore = createSharedStateStore(createMemoryBlobs(), false);
+  const tokenStore = createTokenStore(createMemoryBlobs(), false);
 
   return {
     fake,

@@ -255,6 +255,21 @@ for (const day of days) {
   }
 }
 
+// The bars of issue 14 for one tab with the default settings: one exchange an hour, lag and age near a poll.
+const tab = days.find((day) => day.profile.name === 'one tab');
+if (tab && dayHours === 24) {
+  const misses = [
+    tab.exchanges > 30 && `${tab.exchanges} token exchanges (at most 30)`,
+    tab.lag.medianMs > 0 && `lag median ${tab.lag.medianMs} ms (0)`,
+    tab.lag.worstMs > 60_000 && `worst lag ${tab.lag.worstMs} ms (at most 60 s)`,
+    tab.age.medianMs > 30_000 && `age median ${tab.age.medianMs} ms (at most 30 s)`,
+  ].filter(Boolean);
+  if (misses.length > 0) {
+    failed = true;
+    console.error(`\nThe one-tab day missed its bars: ${misses.join('; ')}.`);
+  }
+}
+
 const report = {
   date: startedAt.toISOString(),
   machine: describeMachine(),

@@ -26,14 +26,14 @@ const share = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${((100 *
 
 export function dayTable(days: DayFigures[]): string {
   return table(
-    ['profile', 'Spotify requests, worst rolling 24 h', 'age median / worst', 'lag median / worst', 'answers with data', 'detail'],
+    ['profile', 'Spotify requests, worst rolling 24 h', 'age median / p95 / worst', 'lag median / p95 / worst', 'answers with data', 'detail'],
     days.map((day) => {
       const failures = Object.entries(day.failures).map(([code, count]) => `${code} ${count}`);
       return [
         day.profile.name,
         `${day.worstDayRequests} of ${day.dailyBudget} (${day.worstDayRequests <= day.dailyBudget ? 'within' : 'OVER'} budget)`,
-        `${seconds(day.age.medianMs)} / ${seconds(day.age.worstMs)}`,
-        `${seconds(day.lag.medianMs)} / ${seconds(day.lag.worstMs)}`,
+        `${seconds(day.age.medianMs)} / ${seconds(day.age.p95Ms)} / ${seconds(day.age.worstMs)}`,
+        `${seconds(day.lag.medianMs)} / ${seconds(day.lag.p95Ms)} / ${seconds(day.lag.worstMs)}`,
         share(day.withData, day.calls),
         `${day.calls.toLocaleString('en')} calls (up to ${day.mostAtOnce} at once), ${day.requests} requests in all, ${day.exchanges} of them token exchanges; ${share(day.stale, day.calls)} of answers marked stale; ` +
           `failed answers: ${failures.length > 0 ? failures.join(', ') : 'none'}; wrong items shown: ${day.wrongItems}; ` +

@@ -3,13 +3,13 @@
  * shared state in in-memory Blobs, the in-memory fake Spotify playing its
  * looping playlist) and measures what Spotify paid and what visitors saw.
  * The clock stands still while the calls of one instant run, refreshes
- * included: a refresh costs simulated time 0 (and real time a few ms, plus
- * the service's 40 ms lease settle).
+ * included: a refresh costs simulated time 0 (and real time a few ms).
  */
-import { DAY_MS, DEFAULT_DAILY_BUDGET, type Listening, type Result } from '../../src/lib/spotify';
+import { DAY_MS, DEFAULT_DAILY_BUDGET } from '../../src/lib/spotify/limits';
+import type { Listening, Result } from '../../src/lib/spotify/types';
 import type { DayProfile } from './day-profiles';
 import { createInProcessService } from './in-process';
-import { median } from './latency';
+import { median, percentile } from './latency';
 import { createPlayerTruth, type PlayedItem } from './player-truth';
 
 export interface DayFigures {
@@ -30,9 +30,9 @@ export interface DayFigures {
   /** Failed answers, by error code. */
   failures: Record<string, number>;
   /** Simulated now − fetchedAt, over answers with data, in ms. */
-  age: { medianMs: number; worstMs: number };
+  age: { medianMs: number; p95Ms: number; worstMs: number };
   /** How long the shown item had stopped playing (0 while it plays), over answers with a now-playing item, in ms. */
-  lag: { medianMs: number; worstMs: number; answers: number };
+  lag: { medianMs: number; p95Ms: number; worstMs: number; answers: number };
   /** Answers showing an item the player did not have when the data was read: should be 0. */
   wrongItems: number;
   realSeconds: number;
@@ -104,8 +104,8 @@ export async function simulateDay(profile: DayProfile, options: { intervalS?: nu
     withData,
     stale,
     failures,
-    age: { medianMs: median(ages), worstMs: largest(ages) },
-    lag: { medianMs: median(lags), worstMs: largest(lags), answers: lags.length },
+    age: { medianMs: median(ages), p95Ms: percentile(ages, 95), worstMs: largest(ages) },
+    lag: { medianMs: median(lags), p95Ms: percentile(lags, 95), worstMs: largest(lags), answers: lags.length },
     wrongItems,
     realSeconds: (performance.now() - started) / 1_000,
   };

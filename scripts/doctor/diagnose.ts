@@ -3,23 +3,12 @@
  * data: every problem carries the command that fixes it. Secret values are
  * looked at, never reported; the owner's account id is public and shown.
  */
-import {
-  READ_TIMEOUT_MS,
-  RENEW_COMMAND,
-  TOKEN_TIMEOUT_MS,
-  exchangeRefreshToken,
-  missingScopes,
-  readAccountId,
-  readConfig,
-  readCurrentlyPlaying,
-  readRecentlyPlayed,
-  readTopArtists,
-  refreshTokenExpiry,
-  type EnvAccessor,
-  type Fetch,
-  type Result,
-  type SpotifyError,
-} from '../../src/lib/spotify/owner';
+import { READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from '../../src/lib/spotify/limits';
+import { RENEW_COMMAND, refreshTokenExpiry } from '../../src/lib/spotify/rotation';
+import { exchangeRefreshToken, readAccountId, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists, type Fetch } from '../../src/lib/spotify/spotify-api';
+import { missingScopes } from '../../src/lib/spotify/authorize-url';
+import { readConfig, type EnvAccessor } from '../../src/lib/spotify/config';
+import type { Result, SpotifyError } from '../../src/lib/spotify/types';
 
 export interface Check {
   /** `info` is neither good nor bad news, such as a check skipped or a host override. */

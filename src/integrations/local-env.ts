@@ -1,5 +1,6 @@
 import type { AstroIntegration } from 'astro';
-import { DEMO_NOTICE, readConfig } from '../lib/spotify';
+import { DEMO_NOTICE } from '../lib/spotify/demo';
+import { readConfig } from '../lib/spotify/config';
 
 /**
  * Local development glue. `astro dev` hands `.env` to Vite's `import.meta.env`

@@ -8,9 +8,11 @@
  * the widget's placeholder instead.
  */
 import { IMAGES_BUDGET_MS, IMAGE_MISS_TTL_MS, IMAGE_TIMEOUT_MS, IMAGE_TTL_MS } from '../lib/spotify/limits';
-import { within, type Fetch, type Logger } from '../lib/spotify';
-import { isHttps } from '../lib/spotify/images';
-import { describeError, openBlobStore, withStoreTimeout, type JsonStore } from './blobs';
+import { within } from '../lib/spotify/limits';
+import type { Fetch } from '../lib/spotify/spotify-api';
+import type { Logger } from '../lib/spotify/listening';
+import { isHttps } from '../lib/spotify/normalize';
+import { describeError, openBlobStore, withStoreTimeout, type JsonStore } from './store';
 
 
 /** Never re-encoded: what Spotify (or the site, for demo pictures) sent, by type. */

@@ -2,7 +2,9 @@
  * What the page's server render shows in the widget. Imported by page
  * frontmatter, never by the island.
  */
-import { SSR_BUDGET_MS, within, type FirstPaint, type Listening, type Result } from '../lib/spotify';
+import { SSR_BUDGET_MS, within } from '../lib/spotify/limits';
+import type { FirstPaint } from '../lib/spotify/http';
+import type { Listening, Result } from '../lib/spotify/types';
 
 /**
  * Waits for `load` at most `budgetMs`. Past the budget the page renders the

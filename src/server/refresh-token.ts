@@ -6,27 +6,21 @@
  * until it holds.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { SpotifyConfig } from '../lib/spotify/config';
+import { ROTATION_WRITE_ATTEMPTS, ROTATION_WRITE_BACKOFF_MS } from '../lib/spotify/limits';
+import type { Logger, SpotifyReader } from '../lib/spotify/listening';
 import {
   RENEWAL_LINE,
-  ROTATION_WRITE_ATTEMPTS,
-  ROTATION_SETTLE_MS,
-  ROTATION_WRITE_BACKOFF_MS,
-  SpotifyError,
   chooseRefreshToken,
-  fail,
   rotatedRecord,
   tokenFingerprint,
   type EnvironmentToken,
-  type Fetch,
-  type Logger,
   type PersistedRefreshToken,
   type RefreshTokenChoice,
-  type Result,
-  type SpotifyConfig,
-  type SpotifyReader,
-} from '../lib/spotify';
-import { describeError } from './blobs';
-import type { RefreshTokenStore } from './token-store';
+} from '../lib/spotify/rotation';
+import type { Fetch } from '../lib/spotify/spotify-api';
+import { SpotifyError, fail, type Result } from '../lib/spotify/types';
+import { describeError, type RefreshTokenStore } from './store';
 
 export interface TokenContext {
   config: SpotifyConfig;
@@ -38,9 +32,12 @@ export interface TokenContext {
 }
 
 /** The token the next read would use, by the precedence rule. A store that fails leaves the environment's, marked unsure. */
-export async function tokenInUse(context: Pick<TokenContext, 'environment' | 'tokens' | 'log'>): Promise<RefreshTokenChoice & { storeUnread?: true }> {
+export async function tokenInUse(
+  context: Pick<TokenContext, 'environment' | 'tokens' | 'log'>,
+  options: { afterRefusal?: boolean } = {},
+): Promise<RefreshTokenChoice & { storeUnread?: true }> {
   try {
-    return chooseRefreshToken(context.environment, (await context.tokens.read()).record);
+    return chooseRefreshToken(context.environment, (await context.tokens.read(options)).record);
   } catch (error) {
     context.log.warn(`The refresh token saved in Netlify Blobs could not be read (${describeError(error)}); using the environment's.`);
     // Outside a Netlify context there is no store, so no newer token to miss; a slow or failing store may hold one.
@@ -77,11 +74,7 @@ export async function readWithBestToken<T>(
 
   let result = await attempt(await tokenInUse(context));
   if (result.ok || result.error.code !== 'reauthorization_required') return result;
-  let newest = await tokenInUse(context);
-  if (tried.has(newest.refreshToken)) {
-    await sleep(ROTATION_SETTLE_MS);
-    newest = await tokenInUse(context);
-  }
+  const newest = await tokenInUse(context, { afterRefusal: true });
   for (const candidate of [newest, chooseRefreshToken(context.environment, null)]) {
     if (tried.has(candidate.refreshToken)) continue;
     result = await attempt(candidate);

@@ -6,34 +6,26 @@
  * in Blobs; no token, code or verifier is ever put in a URL we build, a page,
  * a response or a log line.
  */
+import { RENEWAL_ATTEMPTS_PER_WINDOW, RENEWAL_ATTEMPT_TTL_MS, RENEWAL_WINDOW_MS, TOKEN_TIMEOUT_MS, READ_TIMEOUT_MS } from '../lib/spotify/limits';
+import { REQUIRED_SCOPES, exchangeAuthorizationCode, readAccountId, type Fetch } from '../lib/spotify/spotify-api';
+import { buildAuthorizeUrl, codeChallengeOf, newAuthorizeState, newCodeVerifier } from '../lib/spotify/authorize-url';
+import { readConfig, type EnvAccessor } from '../lib/spotify/config';
+import { refreshTokenExpiry, renewedRecord, tokenFingerprint, type RefreshTokenChoice } from '../lib/spotify/rotation';
+import type { ErrorCode } from '../lib/spotify/types';
+import type { Logger } from '../lib/spotify/listening';
+import { afterRenewal } from '../lib/spotify/refresh-policy';
 import {
-  RENEWAL_ATTEMPTS_PER_WINDOW,
-  RENEWAL_ATTEMPT_TTL_MS,
-  RENEWAL_WINDOW_MS,
-  REQUIRED_SCOPES,
-  TOKEN_TIMEOUT_MS,
-  READ_TIMEOUT_MS,
-  buildAuthorizeUrl,
-  codeChallengeOf,
-  exchangeAuthorizationCode,
-  newAuthorizeState,
-  newCodeVerifier,
-  readAccountId,
-  readConfig,
-  refreshTokenExpiry,
-  renewedRecord,
-  tokenFingerprint,
-  type EnvAccessor,
-  type ErrorCode,
-  type Fetch,
-  type Logger,
-  type RefreshTokenChoice,
-} from '../lib/spotify';
-import { describeError, openBlobStore, withStoreTimeout, type JsonStore } from './blobs';
-import { runtimeEnv } from './env';
+  createSharedStateStore,
+  createTokenStore,
+  describeError,
+  openBlobStore,
+  runtimeEnv,
+  withStoreTimeout,
+  type JsonStore,
+  type RefreshTokenStore,
+  type SharedStateStore,
+} from './store';
 import { environmentTokenOf, saveToken, tokenInUse } from './refresh-token';
-import { createSharedStateStore, type SharedStateStore } from './shared-state';
-import { createTokenStore, type RefreshTokenStore } from './token-store';
 
 export const CONNECT_STORE_NAME = 'spotify-connect';
 /** Binds a renewal to the browser that started it; scoped to /connect, never readable by scripts. */
@@ -214,12 +206,15 @@ export async function finishRenewal(requestUrl: URL, browserNonce: string | unde
   return { kind: 'renewed', daysLeft: refreshTokenExpiry(now(), now()).daysLeft };
 }
 
-/** Stores the renewed token (retrying a conflict) and lifts a lockout the old token caused, so the next call reads at once. */
+/**
+ * Stores the renewed token (retrying a conflict), lifts a lockout the old token caused, and drops the old
+ * grant's access token, so the next call reads at once with the new grant's scopes.
+ */
 async function saveRenewal(resolved: Resolved, refreshToken: string): Promise<void> {
   await saveToken(resolved, renewedRecord(refreshToken, resolved.now()), 'the renewed refresh token');
   try {
     const shared = await resolved.state.read();
-    if (shared?.lockout) await resolved.state.write({ ...shared, generation: shared.generation + 1, lockout: null, failures: 0 });
+    if (shared) await resolved.state.write(afterRenewal(shared));
   } catch (error) {
     resolved.log.warn(`The renewal is saved, but the old lockout could not be lifted (${describeError(error)}); the widget resumes when it ends.`);
   }

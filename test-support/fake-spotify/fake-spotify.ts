@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EPISODE, HOSTILE_TRACK, LOCAL_FILE_TRACK, PLAYLIST, TOP_ARTISTS } from '../fixtures';
-import { REQUIRED_SCOPES } from '../../src/lib/spotify/reads';
-import type { Fetch } from '../../src/lib/spotify/upstream';
+import { REQUIRED_SCOPES } from '../../src/lib/spotify/spotify-api';
+import type { Fetch } from '../../src/lib/spotify/spotify-api';
 import type { RawCurrentlyPlaying, RawTrack } from '../../src/lib/spotify/wire';
 import { FAKE_QUOTA_RETRY_AFTER_S, FAKE_RETRY_AFTER_S, type ScenarioName } from './scenarios';
 

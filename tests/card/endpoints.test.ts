@@ -5,7 +5,7 @@
  * pictures kept by URL.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { SpotifyError, fail, ok } from '../../src/lib/spotify/errors';
+import { SpotifyError, fail, ok } from '../../src/lib/spotify/types';
 import type { Listening } from '../../src/lib/spotify/types';
 import { cardResponse, openResponse, type CardContext } from '../../src/server/card';
 import { embedImages } from '../../src/server/card-images';

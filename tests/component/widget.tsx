@@ -7,8 +7,8 @@ import { cleanup, render } from '@testing-library/preact';
 import { afterEach, beforeEach, vi } from 'vitest';
 import ListeningWidget, { type Props } from '../../src/components/ListeningWidget';
 import type { Start } from '../../test-support/widget-states';
-import { SpotifyError } from '../../src/lib/spotify/errors';
-import { errorResponse, listeningResponse } from '../../src/lib/spotify/http-response';
+import { SpotifyError } from '../../src/lib/spotify/types';
+import { errorResponse, listeningResponse } from '../../src/lib/spotify/http';
 import type { ErrorCode, Listening } from '../../src/lib/spotify/types';
 import { TEST_NOW } from '../mocks/spotify';
 

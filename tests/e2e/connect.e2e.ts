@@ -26,7 +26,7 @@ import type { BrowserContext, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { Listening } from '../../src/lib/spotify/types';
 import { CONNECT_STORE_NAME, RENEWAL_COOKIE } from '../../src/server/renewal';
-import { TOKEN_STORE_NAME } from '../../src/server/token-store';
+import { TOKEN_STORE_NAME } from '../../src/server/store';
 import { controlFake, fakeState } from '../../test-support/fake-spotify/control';
 import { FAKE_OWNER_ID, FAKE_RENEWED_PREFIX } from '../../test-support/fake-spotify/fake-spotify';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';

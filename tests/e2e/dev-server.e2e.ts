@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ErrorCode, Listening } from '../../src/lib/spotify';
+import type { ErrorCode, Listening } from '../../src/lib/spotify/types';
 import { FAKE_RETRY_AFTER_S, type ScenarioName } from '../../test-support/fake-spotify/scenarios';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { startAstroDev } from './support/astro-dev';

@@ -18,8 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshCost } from '../../src/lib/spotify/refresh-policy';
 import { TIME_RANGES, type Listening, type TimeRange } from '../../src/lib/spotify/types';
-import { STATE_STORE_NAME } from '../../src/server/shared-state';
-import { TOKEN_STORE_NAME } from '../../src/server/token-store';
+import { STATE_STORE_NAME, TOKEN_STORE_NAME } from '../../src/server/store';
 import { controlFake, fakeState, type FakeState } from '../../test-support/fake-spotify/control';
 import { FAKE_QUOTA_RETRY_AFTER_S, type ScenarioName } from '../../test-support/fake-spotify/scenarios';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
@@ -27,7 +26,7 @@ import { TOP_ARTISTS } from '../../test-support/fixtures';
 import { closeAfterTest } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors } from './support/browser';
 import type { ServedSite } from '../../test-support/serve/netlify-serve';
-import { clearBlobStores, copyProject, serveCopy, type ProjectCopy } from './support/private-site';
+import { breakBlobEntry, clearBlobStores, copyProject, serveCopy, type ProjectCopy } from './support/private-site';
 import { QUIET_ERROR_TEXT, waitForHydration, widgetRoot, widgetTitle } from './support/widget';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -137,7 +136,8 @@ describe('the shared state with a 10 s refresh interval', () => {
   const pastInterval = () => sleep(INTERVAL_S * 1_000 + 1_500);
 
   beforeAll(async () => {
-    await serve({ SPOTIFY_REFRESH_INTERVAL_S: String(INTERVAL_S) }, 'netlify-serve-shared-state.log');
+    // Reads of a hung Blobs entry each hold one libuv pool thread until released: leave room for the rest.
+    await serve({ SPOTIFY_REFRESH_INTERVAL_S: String(INTERVAL_S), UV_THREADPOOL_SIZE: '16' }, 'netlify-serve-shared-state.log');
   }, START_TIMEOUT_MS);
 
   it('answers a burst of 20 polls and 10 page views with the track, from at most 2 token exchanges', async () => {
@@ -247,7 +247,7 @@ describe('the shared state with a 10 s refresh interval', () => {
     report('quota, after the switch', switched, oneRefresh);
     expect(spent(switched, oneRefresh, EXCHANGE), 'token exchanges after the switch').toBeLessThanOrEqual(1);
     expect(spent(switched, oneRefresh, '/'), 'requests after the switch: one refresh at most').toBeLessThanOrEqual(
-      refreshCost({ nowPlaying: true, topArtists: false }),
+      refreshCost({ nowPlaying: true, topArtists: false }, true),
     );
 
     await pastInterval();
@@ -255,6 +255,50 @@ describe('the shared state with a 10 s refresh interval', () => {
     const later = await fakeState(fake.url);
     report('quota, while Retry-After runs', oneRefresh, later);
     expect(later.requests - oneRefresh.requests, 'nothing reaches Spotify while its Retry-After runs').toBe(0);
+  });
+
+  it('sends Spotify nothing while the state cannot be read, answers 503 with Retry-After, and keeps a lockout stored before the outage', async (context) => {
+    await startClean('playing');
+    expect((await get('/api/spotify')).status).toBe(200);
+    // A 13.6 h quota lockout, stored before the outage.
+    await controlFake(fake.url, { scenario: 'quota' });
+    await pastInterval();
+    const locked = await get('/api/spotify');
+    expect(listening(locked).stale?.code, locked.text).toBe('rate_limited');
+    await waitUntilQuiet();
+    const before = await fakeState(fake.url);
+    await controlFake(fake.url, { scenario: 'playing' });
+
+    for (const how of ['fails', 'hangs'] as const) {
+      const restore = breakBlobEntry(copy.dir, STATE_STORE_NAME, 'state', how);
+      try {
+        // Every call runs in a fresh worker here, so no instance remembers a state: each answers 503.
+        const answers = how === 'fails' ? await Promise.all(Array.from({ length: 10 }, () => fetch(`${site!.url}/api/spotify`))) : [await fetch(`${site!.url}/api/spotify`)];
+        for (const answer of answers) {
+          const body = await answer.text();
+          expect(answer.status, `${how}: ${body}`).toBe(503);
+          expect(JSON.parse(body).error.code).toBe('state_unavailable');
+          expect(Number(answer.headers.get('retry-after')), `${how}: Retry-After`).toBeGreaterThan(0);
+        }
+        if (how === 'fails') {
+          const probe = await openPage(browser());
+          closeAfterTest(context, probe, 'shared-state-outage');
+          await probe.page.goto(`${site!.url}/`);
+          await waitForHydration(probe.page);
+          await expect.poll(() => widgetRoot(probe.page).innerText(), { timeout: 10_000 }).toContain(QUIET_ERROR_TEXT);
+          expect(unexpectedErrors(probe.errors, { apiMayFail: true })).toEqual([]);
+        }
+      } finally {
+        restore();
+      }
+    }
+    const after = await fakeState(fake.url);
+    report('store outage', before, after);
+    expect(after.requests - before.requests, 'Spotify requests while the state was unreadable').toBe(0);
+
+    const back = await get('/api/spotify');
+    expect(listening(back).stale?.code, `after the outage, the stored lockout holds: ${back.text}`).toBe('rate_limited');
+    expect((await fakeState(fake.url)).requests - before.requests, 'and still no Spotify request').toBe(0);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Listening } from '../../src/lib/spotify';
+import type { Listening } from '../../src/lib/spotify/types';
 import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
 import type { ErrorBody } from '../../src/lib/spotify/types';
 import { PLAYLIST } from '../../test-support/fixtures';

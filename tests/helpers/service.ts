@@ -1,6 +1,5 @@
-import type { EnvAccessor } from '../../src/lib/spotify';
-import { createSharedStateStore } from '../../src/server/shared-state';
-import { createTokenStore } from '../../src/server/token-store';
+import type { EnvAccessor } from '../../src/lib/spotify/config';
+import { createSharedStateStore, createTokenStore } from '../../src/server/store';
 import { createMemoryBlobs } from '../../test-support/memory-blobs';
 import { TEST_CREDENTIALS } from '../mocks/spotify';
 

@@ -1,6 +1,6 @@
 /** The pure half of `npm run authorize`: the URL, the callback's meaning, the redirect URI rules. */
 import { describe, expect, it } from 'vitest';
-import { buildAuthorizeUrl, loopbackRedirect, missingScopes, newAuthorizeState, readCallback } from '../../src/lib/spotify/owner';
+import { buildAuthorizeUrl, loopbackRedirect, missingScopes, newAuthorizeState, readCallback } from '../../src/lib/spotify/authorize-url';
 
 describe('buildAuthorizeUrl', () => {
   it('asks for a code with the three scopes, the redirect URI and the state', () => {

@@ -1,7 +1,7 @@
 /** The one-shot callback server: where it listens, and how it reports a port it cannot have. */
 import { describe, expect, it } from 'vitest';
 import { startCallbackServer, type CallbackServerOptions } from '../../scripts/authorize/callback-server';
-import { loopbackRedirect } from '../../src/lib/spotify/owner';
+import { loopbackRedirect } from '../../src/lib/spotify/authorize-url';
 
 const options = (host: string): CallbackServerOptions => ({
   host,

@@ -3,9 +3,10 @@
  * the service's warning (once per instance, never with a secret in it).
  */
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/lib/spotify';
+import type { Logger } from '../../src/lib/spotify/listening';
 import { EXPIRY_WARNING_DAYS, REFRESH_TOKEN_LIFETIME_DAYS } from '../../src/lib/spotify/limits';
-import { exchangeRefreshToken, expiryWarning, refreshTokenExpiry } from '../../src/lib/spotify/owner';
+import { exchangeRefreshToken } from '../../src/lib/spotify/spotify-api';
+import { expiryWarning, refreshTokenExpiry } from '../../src/lib/spotify/rotation';
 import { DEFAULT_QUERY } from '../../src/lib/spotify/query';
 import { loadListening } from '../../src/server/listening-service';
 import { memoryStores, testEnv } from '../helpers/service';

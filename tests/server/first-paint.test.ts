@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { firstPaint, retryAtOf } from '../../src/server/first-paint';
 import { scenarioStart } from '../../test-support/widget-states';
 import { CDN_MAX_AGE_S, LATE_PAGE_CACHE_S, MAX_RATE_LIMIT_CACHE_S, SSR_BUDGET_MS, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/limits';
-import { pageCacheHeaders } from '../../src/lib/spotify/cache-headers';
-import { SpotifyError, fail, ok } from '../../src/lib/spotify/errors';
+import { pageCacheHeaders } from '../../src/lib/spotify/http';
+import { SpotifyError, fail, ok } from '../../src/lib/spotify/types';
 import type { Listening } from '../../src/lib/spotify/types';
 import { TEST_NOW } from '../mocks/spotify';
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RENEWAL_ATTEMPTS_PER_WINDOW } from '../../src/lib/spotify';
+import { RENEWAL_ATTEMPTS_PER_WINDOW } from '../../src/lib/spotify/limits';
 import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
 import { loadListening } from '../../src/server/listening-service';
 import { connectStatus, finishRenewal, startRenewal, type RenewalDeps } from '../../src/server/renewal';

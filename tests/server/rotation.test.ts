@@ -7,10 +7,11 @@
  * the environment token are both refused.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { tokenFingerprint, type Logger, type PersistedRefreshToken } from '../../src/lib/spotify';
+import { tokenFingerprint, type PersistedRefreshToken } from '../../src/lib/spotify/rotation';
+import type { Logger } from '../../src/lib/spotify/listening';
 import { DEFAULT_QUERY } from '../../src/lib/spotify/query';
 import { loadListening } from '../../src/server/listening-service';
-import { createTokenStore, type RefreshTokenStore } from '../../src/server/token-store';
+import { createTokenStore, type RefreshTokenStore } from '../../src/server/store';
 import { createMemoryBlobs } from '../../test-support/memory-blobs';
 import { testEnv } from '../helpers/service';
 import { TEST_CREDENTIALS, TEST_NOW, useFakeSpotify } from '../mocks/spotify';
@@ -175,13 +176,13 @@ describe('loadListening when the stored token cannot be read', () => {
 });
 
 describe('loadListening while another instance is saving a rotated token', () => {
+  // How long that second look waits (locally only) is the store's: tests/server/store.test.ts.
   it('looks at the store once more before calling the refused token dead', async () => {
     const fake = useFakeSpotify({ refreshToken: 'successor-token' });
     const { store } = tokenStore();
     const successor = { refreshToken: 'successor-token', descendsFrom: await tokenFingerprint(ENV_TOKEN), rotatedAt: '' };
-    let reads = 0;
     const saving: RefreshTokenStore = {
-      read: async () => (++reads >= 3 ? { record: successor, version: { exists: true } } : store.read()),
+      read: async (options) => (options?.afterRefusal ? { record: successor, version: { exists: true } } : store.read()),
       write: (record, version) => store.write(record, version),
     };
     const result = await loadListening(DEFAULT_QUERY, { env: testEnv(), tokenStore: saving, log: logger() });

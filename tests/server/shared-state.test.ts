@@ -1,13 +1,16 @@
 /**
  * The shared state, through the service with in-memory Blobs and the fake
- * Spotify on a fake clock: freshness (the interval, the track's end, top
- * artists per range), one refresh at a time, lockouts that keep the data,
- * the backoff, the daily budget, and interval 0 as the stateless contract.
+ * Spotify on a fake clock: what the I/O adds to the decider's rules (tested
+ * directly in tests/unit/refresh-policy.test.ts): one refresh at a time, the
+ * access token reused for its lifetime, failing closed when Blobs fails,
+ * lockouts that keep the data, and interval 0 as the stateless contract.
  */
 import { http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Listening, ListeningQuery, Logger, Result } from '../../src/lib/spotify';
 import { DEFAULT_API_URL } from '../../src/lib/spotify/config';
+import type { Logger } from '../../src/lib/spotify/listening';
+import type { ListeningQuery } from '../../src/lib/spotify/query';
+import type { Listening, Result } from '../../src/lib/spotify/types';
 import { BACKOFF_MAX_MS } from '../../src/lib/spotify/limits';
 import { loadListening } from '../../src/server/listening-service';
 import { memoryStores, testEnv } from '../helpers/service';
@@ -54,12 +57,12 @@ describe('freshness', () => {
     expect(second.stale).toBeUndefined();
   });
 
-  it('refreshes now playing once the interval has passed, reading recently played only when idle', async () => {
+  it('refreshes now playing once the interval has passed with one request: the access token reused, no recently-played read while a track plays', async () => {
     await call();
     const spent = requests();
     advance(15_000);
     const fresh = data(await call());
-    expect(paths(spent), 'an exchange and the player: the track plays, so no recently-played read').toEqual(['/api/token', '/v1/me/player/currently-playing']);
+    expect(paths(spent)).toEqual(['/v1/me/player/currently-playing']);
     expect(fresh.fetchedAt).toBe(now().toISOString());
   });
 
@@ -164,35 +167,6 @@ describe('the daily budget', () => {
     expect(requests()).toBeLessThanOrEqual(16);
     expect(answers.every((answer) => answer.nowPlaying && !answer.stale)).toBe(true);
   });
-
-  it('marks the data stale, rate_limited, once the day’s spend is past the budget', async () => {
-    for (let i = 0; i < 10; i += 1) {
-      await call();
-      advance(15_000);
-    }
-    const spent = requests();
-    const past = data(await call({}, { SPOTIFY_DAILY_BUDGET: String(Math.max(10, spent - 1)) }));
-    expect(past.nowPlaying, 'the data stays').not.toBeNull();
-    expect(past.stale?.code).toBe('rate_limited');
-    expect(Date.parse(past.stale!.retryAt!), 'when old requests leave the rolling day').toBeGreaterThan(clock + 23 * 3_600_000);
-    expect(requests()).toBe(spent);
-  });
-
-  it('smooths the spend over the day instead of spending it all at once', async () => {
-    const env = { SPOTIFY_DAILY_BUDGET: '2000' };
-    const perHour: number[] = [];
-    for (let hour = 0; hour < 3; hour += 1) {
-      const before = requests();
-      for (let poll = 0; poll < 60; poll += 1) {
-        await call({}, env);
-        advance(60_000);
-      }
-      perHour.push(requests() - before);
-    }
-    // A full bucket (an hour of budget) goes first; then the pace is the day's budget spread evenly.
-    expect(perHour[2]).toBeLessThanOrEqual(Math.ceil(2000 / 24) + 4);
-    expect(perHour[2]).toBeGreaterThan(0);
-  }, 30_000);
 });
 
 describe('SPOTIFY_REFRESH_INTERVAL_S=0', () => {
@@ -208,13 +182,106 @@ describe('SPOTIFY_REFRESH_INTERVAL_S=0', () => {
   });
 });
 
-describe('when Blobs fails', () => {
-  it('still answers, reading Spotify directly, and logs an error', async () => {
+/** How the fake Spotify names the first access token it issues. */
+const FIRST_ACCESS_TOKEN = 'fake-access-1';
+
+describe('the access token', () => {
+  it('is exchanged once and reused until a minute before it expires', async () => {
+    const exchanges = () => paths().filter((path) => path === '/api/token').length;
+    for (let minute = 0; minute < 120; minute += 1) {
+      await call();
+      advance(60_000);
+    }
+    // The fake's tokens live an hour, so one is renewed a minute early: at minutes 0, 59 and 118.
+    expect(exchanges()).toBe(3);
+  });
+
+  it('is dropped when Spotify refuses it (401), with one exchange and the read again', async () => {
+    await call();
+    advance(15_000);
+    const spent = requests();
+    let refusals = 0;
+    server.use(
+      http.get(`${DEFAULT_API_URL}/v1/me/player/currently-playing`, ({ request }) => {
+        if (refusals > 0 || request.headers.get('authorization') !== `Bearer ${FIRST_ACCESS_TOKEN}`) return undefined;
+        refusals += 1;
+        return HttpResponse.json({ error: { status: 401, message: 'The access token expired' } }, { status: 401 });
+      }),
+    );
+    const answer = data(await call());
+    expect(refusals, 'the reused token was tried and refused').toBe(1);
+    expect(paths(spent), 'then one exchange and the read again').toEqual(['/api/token', '/v1/me/player/currently-playing']);
+    expect(answer.nowPlaying, 'read with the new token').not.toBeNull();
+    expect(answer.errors).toBeUndefined();
+  });
+
+  it('never reaches an answer or the log', async () => {
+    const lines: string[] = [];
+    const log: Logger = { warn: (line) => lines.push(line), error: (line) => lines.push(line) };
+    const answer = await loadListening({ range: 'short_term', limit: 5 }, { env: testEnv({ SPOTIFY_REFRESH_INTERVAL_S: '15' }), now, log, ...stores });
+    const token = FIRST_ACCESS_TOKEN;
+    expect(JSON.stringify(answer)).not.toContain(token);
+    expect(lines.join('\n')).not.toContain(token);
+  });
+});
+
+describe('one refresh at a time', () => {
+  it('does not read Spotify when another instance refreshed between this call’s read and its lease', async () => {
+    await call();
+    advance(15_000);
+    const spent = requests();
+    const lease = stores.stateStore.lease.bind(stores.stateStore);
+    stores.stateStore.lease = async (generation, at) => {
+      const stored = (await stores.stateStore.read())!;
+      await stores.stateStore.write({ ...stored, generation: stored.generation + 1, nowPlaying: { ...stored.nowPlaying!, readAt: now().toISOString() } });
+      return lease(generation, at);
+    };
+    const answer = data(await call());
+    expect(requests(), 'no Spotify request').toBe(spent);
+    expect(answer.fetchedAt, 'the other instance’s state').toBe(now().toISOString());
+  });
+});
+
+describe('when Blobs fails: fail closed', () => {
+  const errorsLogged: string[] = [];
+  const watched: Logger = { warn: () => {}, error: (line) => errorsLogged.push(line) };
+  const callWatched = () => loadListening({ range: 'short_term', limit: 5 }, { env: testEnv({ SPOTIFY_REFRESH_INTERVAL_S: '15' }), now, log: watched, ...stores });
+
+  it('answers 503 state_unavailable with a Retry-After, and no Spotify request, when this instance has read nothing', async () => {
     stores.stateBlobs.failing = true;
-    const errors: string[] = [];
-    const result = await loadListening({ range: 'short_term', limit: 5 }, { env: testEnv({ SPOTIFY_REFRESH_INTERVAL_S: '15' }), now, ...stores, log: { warn: () => {}, error: (line) => errors.push(line) } });
-    expect(result.ok).toBe(true);
-    expect(errors.join('\n')).toMatch(/shared state in Netlify Blobs could not be read/);
+    const answer = await callWatched();
+    expect(!answer.ok && [answer.error.code, answer.error.retryAfterSeconds]).toEqual(['state_unavailable', 30]);
+    expect(requests()).toBe(0);
+  });
+
+  it('answers the last state this instance read, stale, with no Spotify request, and says once in the log what to do', async () => {
+    const good = data(await callWatched());
+    stores.stateBlobs.failing = true;
+    const spent = requests();
+    for (const step of [20_000, 60_000, 3_600_000]) {
+      advance(step);
+      const answer = data(await callWatched());
+      expect(answer.nowPlaying?.title).toBe(good.nowPlaying?.title);
+      expect(answer.stale?.code).toBe('state_unavailable');
+    }
+    expect(requests(), 'nothing reaches Spotify').toBe(spent);
+    expect(errorsLogged.join('\n')).toMatch(/could not be read.*SPOTIFY_REFRESH_INTERVAL_S=0/s);
+  });
+
+  it('keeps a lockout read before the outage, during it and after it', async () => {
+    await call();
+    quota();
+    advance(15_000);
+    await call();
+    const spent = requests();
+    stores.stateBlobs.failing = true;
+    advance(60_000);
+    expect(data(await call()).stale?.code, 'during the outage').toBe('rate_limited');
+    stores.stateBlobs.failing = false;
+    server.resetHandlers();
+    advance(60_000);
+    expect(data(await call()).stale?.code, 'after it').toBe('rate_limited');
+    expect(requests()).toBe(spent);
   });
 });
 

@@ -3,7 +3,7 @@
  * say what to do.
  */
 import { describe, expect, it } from 'vitest';
-import { readConfig } from '../../src/lib/spotify';
+import { readConfig } from '../../src/lib/spotify/config';
 
 const envOf = (values: Record<string, string>) => (name: string) => values[name];
 const credentials = { SPOTIFY_CLIENT_ID: 'id', SPOTIFY_CLIENT_SECRET: 'secret', SPOTIFY_REFRESH_TOKEN: 'refresh' };

@@ -6,7 +6,8 @@
  */
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { readListeningAfresh, type SpotifyConfig } from '../../src/lib/spotify';
+import { readListeningAfresh } from '../../src/lib/spotify/listening';
+import type { SpotifyConfig } from '../../src/lib/spotify/config';
 import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
 import type { ListeningOptions } from '../../src/lib/spotify/listening';
 import { DEFAULT_QUERY } from '../../src/lib/spotify/query';

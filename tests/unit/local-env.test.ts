@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AstroIntegrationLogger } from 'astro';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEMO_NOTICE } from '../../src/lib/spotify';
+import { DEMO_NOTICE } from '../../src/lib/spotify/demo';
 import { demoNotice, loadDotEnv } from '../../src/integrations/local-env';
 
 function startServer(): ReturnType<typeof vi.fn> {

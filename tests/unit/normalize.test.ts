@@ -3,7 +3,7 @@
  * They must never throw on missing fields and never emit empty strings.
  */
 import { describe, expect, it } from 'vitest';
-import { pickImage } from '../../src/lib/spotify/images';
+import { pickImage } from '../../src/lib/spotify/normalize';
 import { normalizeCurrentlyPlaying, normalizeRecentlyPlayed, normalizeTopArtists } from '../../src/lib/spotify/normalize';
 import { ARTIST_WITHOUT_IMAGE, EPISODE, HOSTILE_TRACK, PLAYLIST, TOP_ARTISTS } from '../../test-support/fixtures';
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_RETRY_AFTER_S } from '../../src/lib/spotify/limits';
-import { parseRetryAfter } from '../../src/lib/spotify/upstream';
+import { parseRetryAfter } from '../../src/lib/spotify/spotify-api';
 import { TEST_NOW } from '../mocks/spotify';
 
 /** TEST_NOW is 2026-11-23 12:00:00 UTC, a Monday. */

@@ -3,7 +3,7 @@
  * value answers 400 with a card that says which, rather than a card that
  * silently ignores it.
  */
-import { SpotifyError, fail, ok, type Result } from '../spotify/errors';
+import { SpotifyError, fail, ok, type Result } from '../spotify/types';
 import { DEFAULT_QUERY } from '../spotify/query';
 import { TIME_RANGES, type TimeRange } from '../spotify/types';
 import { THEME_NAMES, isThemeName, type ThemeName } from '../themes';

@@ -2,7 +2,7 @@
  * The one-time authorization (authorization code flow) as pure functions:
  * the URL the owner opens, and what Spotify's redirect back means.
  */
-import { REQUIRED_SCOPES } from './reads';
+import { REQUIRED_SCOPES } from './spotify-api';
 
 const AUTHORIZE_SCOPES: readonly string[] = Object.values(REQUIRED_SCOPES);
 

@@ -1,4 +1,4 @@
-import { ok, type Result } from './errors';
+import { ok, type Result } from './types';
 import type { ListeningQuery } from './query';
 import type { Artist, Listening, NowPlaying } from './types';
 

@@ -46,9 +46,10 @@ export const ROTATION_WRITE_ATTEMPTS = 3;
 /** The wait after a failed write of a rotated token, times the attempt number: a conflicting writer gets time to finish. */
 export const ROTATION_WRITE_BACKOFF_MS = 100;
 /**
- * Before a refused token is called dead, the store is read once more after
- * this long: another instance that just rotated it saves the successor within
- * moments (the e2e saw two refreshes race under a loaded local runtime).
+ * Local runs only (src/server/store.ts): before a refused token is called
+ * dead, the store is read once more after this long, because the local Blobs
+ * server may not yet show the successor another worker just saved (the e2e
+ * saw two refreshes race under a loaded local runtime).
  */
 export const ROTATION_SETTLE_MS = 500;
 
@@ -76,8 +77,6 @@ export const BACKOFF_MAX_MS = 5 * 60_000;
 export const DEFAULT_DAILY_BUDGET = 2_000;
 /** Below this a budget cannot pay for one refresh and its retries. */
 export const MIN_DAILY_BUDGET = 10;
-/** The ledger counts requests in slots this long, so it stays small in the state. */
-export const LEDGER_SLOT_MS = 10 * 60_000;
 /** The daily budget's rolling window; also the unit of the refresh token's lifetime. */
 export const DAY_MS = 24 * 3_600_000;
 /**
@@ -87,30 +86,38 @@ export const DAY_MS = 24 * 3_600_000;
  */
 export const BUDGET_BURST_FRACTION = 1 / 24;
 
+/**
+ * Budget held back from refreshes that are due only because the interval
+ * passed, in requests: a refresh due because a playing track just ended still
+ * finds the bucket able to pay for it, so the widget moves on with the music.
+ */
+export const TRACK_END_RESERVE = 2;
+/**
+ * An access token lives an hour (Spotify's `expires_in`). It is reused until
+ * this long before it expires, so no read starts with a token about to die.
+ */
+export const ACCESS_TOKEN_MARGIN_MS = 60_000;
+
 /** A refresh lease outlives the longest refresh (CALL_BUDGET_MS), so two instances never refresh at once. */
 export const LEASE_MS = 12_000;
 /**
- * The local Blobs server's conditional write is not atomic: writes in the same
- * instant may all report success. A winner waits this long, then reads the
- * lease back to confirm it holds it.
+ * Local runs only: the local Blobs server's conditional write is not atomic,
+ * so writes in the same instant may all report success. A winner waits this
+ * long, then reads the lease back to confirm it holds it.
  */
-export const LEASE_SETTLE_MS = 150;
-/** How often a call that found no data at all looks for the refresh another instance is making. */
+export const LOCAL_LEASE_SETTLE_MS = 150;
+/** How often a call that found no data for its query looks for the refresh another instance is making. */
 export const STATE_POLL_MS = 150;
 /**
- * A hung Blobs store must not eat the call's budget: each store operation gets
- * this long. Deployed Blobs answers in tens of milliseconds, but a burst on
- * the local runtime (a fresh worker per call on a small machine) was measured
- * at up to 2.8 s per operation, and a store given up too early costs more than
- * it saves: the call then reads Spotify uncoordinated, outside the budget.
+ * Each Blobs operation gets this long on a deployed site, where Blobs answers
+ * in tens of milliseconds. Giving up costs little: a call without the state
+ * answers from memory or with state_unavailable, and never calls Spotify.
  */
-export const STORE_TIMEOUT_MS = 3_000;
-/**
- * The call's first read of the shared state waits longer: giving up on it means
- * reading Spotify uncoordinated, outside the budget, which costs far more than
- * a slow answer. Still well inside CALL_BUDGET_MS.
- */
-export const STATE_READ_TIMEOUT_MS = 5_000;
+export const STORE_TIMEOUT_MS = 1_000;
+/** The local Blobs server, a fresh worker per call on a small machine, took up to 2.8 s per operation in a burst. */
+export const LOCAL_STORE_TIMEOUT_MS = 4_000;
+/** While the shared state cannot be read, answers say to come back after this long (Retry-After, `stale.retryAt`). */
+export const STATE_UNAVAILABLE_RETRY_S = 30;
 
 /* --- CDN caching (src/lib/spotify/cache-headers.ts) --- */
 

@@ -1,12 +1,9 @@
 import { READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from './limits';
 import type { SpotifyConfig } from './config';
-import { ok, type Result } from './errors';
 import { normalizeCurrentlyPlaying, normalizeRecentlyPlayed, normalizeTopArtists } from './normalize';
 import type { ListeningQuery } from './query';
-import { readCurrentlyPlaying, readRecentlyPlayed, readTopArtists, type ApiSession } from './reads';
-import { exchangeRefreshToken } from './token';
-import type { Artist, Listening, NowPlaying, PartErrors, TimeRange } from './types';
-import type { Fetch } from './upstream';
+import { exchangeRefreshToken, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists, type ApiSession, type Fetch } from './spotify-api';
+import { ok, type Artist, type Listening, type NowPlaying, type PartErrors, type Result, type TimeRange } from './types';
 
 export interface Logger {
   warn(message: string): void;
@@ -26,6 +23,15 @@ export interface SpotifyReader {
    */
   onRefreshTokenRotated?: (refreshToken: string) => Promise<void> | void;
   log?: Logger;
+  /** An access token from an earlier exchange, still valid: used instead of exchanging. */
+  access?: AccessToken | null;
+}
+
+/** Server-side only: never logged, never in an answer or a page. */
+export interface AccessToken {
+  token: string;
+  /** Epoch ms. */
+  expiresAt: number;
 }
 
 /** Which parts of the listening data to read. */
@@ -45,44 +51,60 @@ export interface PartsRead {
   topArtists?: Result<Artist[]>;
   /** ISO time the parts were read. */
   readAt: string;
+  /** The access token the reads used, to reuse; null when Spotify refused it. */
+  access: AccessToken | null;
 }
 
 /**
- * One refresh-token exchange, then the wanted reads in parallel. No access
- * token outlives the call. Fails only when the exchange fails.
+ * The wanted reads in parallel, with the reader's access token when it has
+ * one, else after one refresh-token exchange. Spotify refusing a reused token
+ * (401) drops it: one exchange, and the reads again. Fails only when the
+ * exchange fails.
  */
 export async function readParts(reader: SpotifyReader, wanted: PartsWanted): Promise<Result<PartsRead>> {
-  const { config, fetch, signal } = reader;
   const now = reader.now ?? (() => new Date());
+  if (reader.access) {
+    let refused = false;
+    const watched: Fetch = async (input, init) => {
+      const response = await reader.fetch(input, init);
+      if (response.status === 401) refused = true;
+      return response;
+    };
+    const parts = await readWith({ ...reader, fetch: watched }, reader.access.token, wanted);
+    if (!refused) return ok({ ...parts, readAt: now().toISOString(), access: reader.access });
+  }
+  const grant = await exchange(reader);
+  if (!grant.ok) return grant;
+  const parts = await readWith(reader, grant.value.token, wanted);
+  return ok({ ...parts, readAt: now().toISOString(), access: grant.value });
+}
 
+async function exchange(reader: SpotifyReader): Promise<Result<AccessToken>> {
+  const { config, fetch, signal } = reader;
+  const startedAt = (reader.now ?? (() => new Date()))().getTime();
   const grant = await exchangeRefreshToken(
-    {
-      fetch,
-      signal,
-      accountsUrl: config.accountsUrl,
-      clientId: config.clientId,
-      clientSecret: config.clientSecret,
-      timeoutMs: reader.timeouts?.tokenMs ?? TOKEN_TIMEOUT_MS,
-    },
+    { fetch, signal, accountsUrl: config.accountsUrl, clientId: config.clientId, clientSecret: config.clientSecret, timeoutMs: reader.timeouts?.tokenMs ?? TOKEN_TIMEOUT_MS },
     config.refreshToken,
   );
   if (!grant.ok) return grant;
   const rotated = grant.value.refreshToken;
   if (rotated && rotated !== config.refreshToken) await persistRotation(reader, rotated);
+  return ok({ token: grant.value.accessToken, expiresAt: startedAt + grant.value.expiresInS * 1_000 });
+}
 
+async function readWith(reader: SpotifyReader, accessToken: string, wanted: PartsWanted): Promise<Pick<PartsRead, 'nowPlaying' | 'topArtists'>> {
   const session: ApiSession = {
-    fetch,
-    signal,
-    apiUrl: config.apiUrl,
-    accessToken: grant.value.accessToken,
+    fetch: reader.fetch,
+    signal: reader.signal,
+    apiUrl: reader.config.apiUrl,
+    accessToken,
     timeoutMs: reader.timeouts?.readMs ?? READ_TIMEOUT_MS,
   };
   const [nowPlaying, top] = await Promise.all([
     wanted.nowPlaying ? readNowPlaying(session, wanted.recentOnlyWhenIdle ?? false) : undefined,
     wanted.topArtists ? readTopArtists(session, wanted.topArtists.range, wanted.topArtists.limit) : undefined,
   ]);
-  const topArtists: Result<Artist[]> | undefined = top && (top.ok ? ok(normalizeTopArtists(top.value)) : top);
-  return ok({ nowPlaying, topArtists, readAt: now().toISOString() });
+  return { nowPlaying, topArtists: top && (top.ok ? ok(normalizeTopArtists(top.value)) : top) };
 }
 
 export interface ListeningOptions extends SpotifyReader {

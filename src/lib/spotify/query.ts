@@ -1,4 +1,4 @@
-import { SpotifyError, fail, ok, type Result } from './errors';
+import { SpotifyError, fail, ok, type Result } from './types';
 import { TIME_RANGES, type TimeRange } from './types';
 
 export interface ListeningQuery {

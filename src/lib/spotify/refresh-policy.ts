@@ -1,22 +1,38 @@
 /**
- * The rules of the shared state, pure: what the state holds, when a part is
- * due for a refresh, what blocks one (a lockout, the daily budget), how a
- * refresh's outcome changes the state, and what a call answers from it.
- * src/server/shared-state.ts stores it; this file never touches I/O.
+ * The one decider of the shared state, pure: what the state holds, which
+ * parts are due, what blocks a refresh (a lockout, the budget), whether a
+ * call answers now or waits for a refresh, what it answers, and what a
+ * refresh's outcome does to the state. src/server/listening-service.ts only
+ * carries data to and from these functions.
  */
 import {
+  ACCESS_TOKEN_MARGIN_MS,
   BACKOFF_FIRST_MS,
   BACKOFF_MAX_MS,
   BUDGET_BURST_FRACTION,
   DAY_MS,
-  LEDGER_SLOT_MS,
+  STATE_UNAVAILABLE_RETRY_S,
   TOP_ARTISTS_TTL_MS,
   TRACK_END_GRACE_MS,
+  TRACK_END_RESERVE,
 } from './limits';
-import { SpotifyError, fail, ok, type Result } from './errors';
-import type { PartsRead } from './listening';
+import type { AccessToken, PartsRead } from './listening';
 import type { ListeningQuery } from './query';
-import { ERROR_CODES, TIME_RANGES, type Artist, type ErrorCode, type Listening, type NowPlaying, type PartErrors, type Staleness, type TimeRange } from './types';
+import {
+  ERROR_CODES,
+  SpotifyError,
+  TIME_RANGES,
+  fail,
+  ok,
+  type Artist,
+  type ErrorCode,
+  type Listening,
+  type NowPlaying,
+  type PartErrors,
+  type Result,
+  type Staleness,
+  type TimeRange,
+} from './types';
 
 export interface RefreshPolicy {
   intervalMs: number;
@@ -59,10 +75,10 @@ export interface SharedState {
   lockout: Lockout | null;
   /** Failed refreshes in a row, for the backoff. */
   failures: number;
-  /** Spotify requests per LEDGER_SLOT_MS slot: [slot start in epoch ms, requests], oldest first. */
-  ledger: Array<[number, number]>;
-  /** The token bucket that paces refreshes: `tokens` as of epoch ms `at`. */
+  /** The token bucket that paces and caps spend: `tokens` as of epoch ms `at`. */
   bucket: { tokens: number; at: number };
+  /** The last exchange's access token, reused for its lifetime. Server-side only: never in an answer, a page or a log. */
+  access: AccessToken | null;
 }
 
 export interface DueParts {
@@ -70,11 +86,17 @@ export interface DueParts {
   topArtists: boolean;
 }
 
-interface RefreshPlan {
-  due: DueParts;
-  /** Set when a part is due but no refresh may happen now; the answer is then stale. */
-  blocked: Staleness | null;
-}
+/** What a call does next, given the state it read. */
+export type CallStep =
+  | { kind: 'answer'; answer: Result<Listening> }
+  | {
+      kind: 'refresh';
+      due: DueParts;
+      /** False when the state has nothing for this query yet: the call waits for the refresh (or another instance's) until its deadline. */
+      mayAnswerEarly: boolean;
+      /** The answer if no newer state arrives in time. */
+      meanwhile: Result<Listening>;
+    };
 
 interface RefreshOutcome {
   /** What was wanted; `range` is the query's. */
@@ -87,50 +109,60 @@ interface RefreshOutcome {
   environmentFingerprint: string;
 }
 
-const bucketCapacity = (policy: RefreshPolicy) => Math.max(MAX_REFRESH_REQUESTS, Math.floor(policy.dailyBudget * BUDGET_BURST_FRACTION));
+/* --- The budget: one token bucket --- */
+
 /**
- * Refill per ms. Any rolling day then holds at most a full bucket plus a day
- * of refill, and the ledger, which counts whole slots, may see one slot more:
- * a second bucket's worth of room keeps paced spend from ever reaching the
- * cap, so only the cap's own guard (or a budget lowered mid-day) makes data stale.
+ * The most a refresh can cost: with a reused access token, the reads, then
+ * (if Spotify refuses the token) one exchange and the reads again; without
+ * one, an exchange and the reads. Now playing is two reads when nothing plays.
  */
-const bucketRate = (policy: RefreshPolicy) => Math.max(0, policy.dailyBudget - 2 * bucketCapacity(policy)) / (DAY_MS + LEDGER_SLOT_MS);
-/** An exchange, two now-playing reads and one top-artists read. */
-const MAX_REFRESH_REQUESTS = 4;
-
-export function emptyState(now: number, policy: RefreshPolicy): SharedState {
-  return {
-    generation: 0,
-    nowPlaying: null,
-    topArtists: {},
-    lockout: null,
-    failures: 0,
-    ledger: [],
-    bucket: { tokens: bucketCapacity(policy), at: now },
-  };
+export function refreshCost(due: DueParts, accessReused: boolean): number {
+  const reads = (due.nowPlaying ? 2 : 0) + (due.topArtists ? 1 : 0);
+  return accessReused ? 2 * reads + 1 : 1 + reads;
 }
+const MAX_REFRESH_COST = refreshCost({ nowPlaying: true, topArtists: true }, true);
 
-/** What a refresh costs at most, for the budget check before it. */
-export const refreshCost = (due: DueParts) => 1 + (due.nowPlaying ? 2 : 0) + (due.topArtists ? 1 : 0);
-
-/** Spotify requests in the rolling 24 hours up to `now` (a slot counts while any part of it is inside). */
-function spentInDay(state: SharedState, now: number): number {
-  return state.ledger.reduce((sum, [start, count]) => (start + LEDGER_SLOT_MS > now - DAY_MS ? sum + count : sum), 0);
-}
+/**
+ * The bucket is the budget's one guard. A refresh starts only when the bucket
+ * holds its worst-case cost and pays what it spent, so tokens never go below
+ * zero. Any rolling day then spends at most what the bucket held at its
+ * start (its capacity) plus a day of refill: capacity + (budget − capacity).
+ * That is why the refill keeps the capacity in reserve.
+ */
+const bucketCapacity = (policy: RefreshPolicy) => Math.max(MAX_REFRESH_COST, Math.floor(policy.dailyBudget * BUDGET_BURST_FRACTION));
+const bucketRate = (policy: RefreshPolicy) => Math.max(0, policy.dailyBudget - bucketCapacity(policy)) / DAY_MS;
 
 function bucketTokens(state: SharedState, now: number, policy: RefreshPolicy): number {
   const elapsed = Math.max(0, now - state.bucket.at);
   return Math.min(bucketCapacity(policy), state.bucket.tokens + elapsed * bucketRate(policy));
 }
 
-/** Whether the now-playing part is due: the interval passed, or the playing item should have ended. */
-function nowPlayingDue(record: NowPlayingRecord | null, now: number, policy: RefreshPolicy): boolean {
-  if (!record) return true;
+/** Epoch ms at which the bucket holds `tokens`. */
+function bucketHolds(state: SharedState, tokens: number, now: number, policy: RefreshPolicy): number {
+  const missing = tokens - bucketTokens(state, now, policy);
+  const rate = bucketRate(policy);
+  return missing <= 0 ? now : rate > 0 ? now + Math.ceil(missing / rate) : now + DAY_MS;
+}
+
+export function emptyState(now: number, policy: RefreshPolicy): SharedState {
+  return { generation: 0, nowPlaying: null, topArtists: {}, lockout: null, failures: 0, bucket: { tokens: bucketCapacity(policy), at: now }, access: null };
+}
+
+/** The stored access token while it has more than ACCESS_TOKEN_MARGIN_MS to live. */
+export const usableAccess = (state: SharedState, now: number): AccessToken | null =>
+  state.access && state.access.expiresAt - ACCESS_TOKEN_MARGIN_MS > now ? state.access : null;
+
+/* --- What is due --- */
+
+/** Why now playing is due: the interval passed, or the playing item should have ended. */
+function nowPlayingDue(record: NowPlayingRecord | null, now: number, policy: RefreshPolicy): 'interval' | 'track-end' | null {
+  if (!record) return 'interval';
   const readAt = Date.parse(record.readAt);
-  if (!(now < readAt + policy.intervalMs)) return true;
   const item = record.value;
-  if (!item?.isPlaying || item.durationMs === null || item.progressMs === null) return false;
-  return now >= readAt + item.durationMs - item.progressMs + TRACK_END_GRACE_MS;
+  if (item?.isPlaying && item.durationMs !== null && item.progressMs !== null && now >= readAt + item.durationMs - item.progressMs + TRACK_END_GRACE_MS) {
+    return 'track-end';
+  }
+  return now >= readAt + policy.intervalMs ? 'interval' : null;
 }
 
 function topArtistsDue(record: TopArtistsRecord | undefined, now: number, policy: RefreshPolicy): boolean {
@@ -143,56 +175,61 @@ function topArtistsDue(record: TopArtistsRecord | undefined, now: number, policy
 const backoffMs = (failures: number, policy: RefreshPolicy) =>
   Math.max(policy.intervalMs, Math.min(BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1), BACKOFF_MAX_MS));
 
-const hasGoodData = (state: SharedState) =>
-  state.nowPlaying !== null || TIME_RANGES.some((range) => Boolean(state.topArtists[range]?.value));
+const hasGoodData = (state: SharedState) => state.nowPlaying !== null || TIME_RANGES.some((range) => Boolean(state.topArtists[range]?.value));
 
-export function planRefresh(
-  state: SharedState,
-  range: TimeRange,
-  now: number,
-  policy: RefreshPolicy,
-  environmentFingerprint: string,
-): RefreshPlan {
-  const due = { nowPlaying: nowPlayingDue(state.nowPlaying, now, policy), topArtists: topArtistsDue(state.topArtists[range], now, policy) };
+/** Whether the state can answer this range in full: now playing and its top artists (or their failure) are known. */
+const hasDataFor = (state: SharedState, range: TimeRange) =>
+  state.nowPlaying !== null && (Boolean(state.topArtists[range]?.value) || Boolean(state.topArtists[range]?.failure));
+
+const NOTHING_DUE: DueParts = { nowPlaying: false, topArtists: false };
+
+interface Plan {
+  due: DueParts;
+  /** Set when a part is due but no refresh may happen now; the answer is then stale. */
+  blocked: Staleness | null;
+}
+
+/** Which parts a refresh for `range` would read now, and what blocks it. */
+export function planRefresh(state: SharedState, range: TimeRange, now: number, policy: RefreshPolicy, environmentFingerprint: string): Plan {
+  const why = nowPlayingDue(state.nowPlaying, now, policy);
+  const due = { nowPlaying: why !== null, topArtists: topArtistsDue(state.topArtists[range], now, policy) };
   if (!due.nowPlaying && !due.topArtists) return { due, blocked: null };
 
   const lockout = state.lockout;
   const lifted = lockout?.refusedEnvironmentToken !== undefined && lockout.refusedEnvironmentToken !== environmentFingerprint;
   if (lockout && !lifted && Date.parse(lockout.until) > now) return { due, blocked: { code: lockout.code, retryAt: lockout.until } };
 
-  const cost = refreshCost(due);
-  const overBy = spentInDay(state, now) + cost - policy.dailyBudget;
-  if (overBy > 0) return { due, blocked: { code: 'rate_limited', retryAt: new Date(whenLedgerFrees(state, overBy)).toISOString() } };
-  // The bucket paces refreshes: an empty one means "not due yet", not stale. The data is
-  // as fresh as the budget allows by design, and a playing track's position still moves on.
-  // With no good data yet, anything under the cap goes: visitors have nothing to look at.
-  if (hasGoodData(state) && bucketTokens(state, now, policy) < cost) return { due: NOTHING_DUE, blocked: null };
-  return { due, blocked: null };
+  const cost = refreshCost(due, usableAccess(state, now) !== null);
+  // Only a playing track's end may spend the reserve: the widget then moves on with the music.
+  const needed = why === 'track-end' || !hasGoodData(state) ? cost : cost + TRACK_END_RESERVE;
+  if (bucketTokens(state, now, policy) >= needed) return { due, blocked: null };
+  // With data, an empty bucket means "not due yet": the data is as fresh as the budget allows
+  // by design. With none, visitors wait for the budget, and are told so.
+  if (hasGoodData(state)) return { due: NOTHING_DUE, blocked: null };
+  return { due, blocked: { code: 'rate_limited', retryAt: new Date(bucketHolds(state, cost, now, policy)).toISOString() } };
 }
 
-const NOTHING_DUE: DueParts = { nowPlaying: false, topArtists: false };
-
-/** When enough old slots leave the rolling day to free `requests`. */
-function whenLedgerFrees(state: SharedState, requests: number): number {
-  let freed = 0;
-  for (const [start, count] of state.ledger) {
-    freed += count;
-    if (freed >= requests) return start + LEDGER_SLOT_MS + DAY_MS;
-  }
-  return (state.ledger.at(-1)?.[0] ?? 0) + LEDGER_SLOT_MS + DAY_MS;
+/** The decision for a call that read `state`: answer now, or refresh first. */
+export function nextStep(state: SharedState, query: ListeningQuery, now: number, policy: RefreshPolicy, environmentFingerprint: string): CallStep {
+  const { due, blocked } = planRefresh(state, query.range, now, policy, environmentFingerprint);
+  if ((!due.nowPlaying && !due.topArtists) || blocked) return { kind: 'answer', answer: answerFromState(state, query, now, blocked) };
+  const complete = hasDataFor(state, query.range);
+  const meanwhile = complete || hasGoodData(state)
+    ? answerFromState(state, query, now, null)
+    : fail<Listening>(new SpotifyError('upstream_timeout', 'Spotify did not answer in time. Try again in a moment.'));
+  return { kind: 'refresh', due, mayAnswerEarly: complete, meanwhile };
 }
 
-/** The state after a refresh: new parts, the spend, and a lockout or backoff when Spotify refused or failed. */
+/* --- A refresh's outcome --- */
+
+/** The state after a refresh: new parts, the spend, the access token, and a lockout or backoff when Spotify refused or failed. */
 export function recordRefresh(state: SharedState, outcome: RefreshOutcome, now: number, policy: RefreshPolicy): SharedState {
-  const slot = Math.floor(now / LEDGER_SLOT_MS) * LEDGER_SLOT_MS;
-  const ledger = state.ledger.filter(([start]) => start + LEDGER_SLOT_MS > now - DAY_MS && start !== slot);
-  const inSlot = state.ledger.find(([start]) => start === slot)?.[1] ?? 0;
   const next: SharedState = {
     ...state,
     generation: state.generation + 1,
     topArtists: { ...state.topArtists },
-    ledger: outcome.requests > 0 || inSlot > 0 ? [...ledger, [slot, inSlot + outcome.requests]] : ledger,
     bucket: { tokens: bucketTokens(state, now, policy) - outcome.requests, at: now },
+    access: outcome.read.ok ? outcome.read.value.access : null,
   };
 
   if (!outcome.read.ok) return withFailure(next, outcome.read.error, now, policy, outcome.environmentFingerprint);
@@ -231,6 +268,11 @@ function withFailure(state: SharedState, error: SpotifyError, now: number, polic
   };
 }
 
+/** The state after the owner renewed at /connect: the old lockout and the old grant's access token are gone. */
+export const afterRenewal = (state: SharedState): SharedState => ({ ...state, generation: state.generation + 1, lockout: null, failures: 0, access: null });
+
+/* --- What a call answers --- */
+
 /**
  * What a call answers from the state: the last good data of each part, the
  * top artists sliced to the query's limit, `stale` when a due refresh was
@@ -265,21 +307,42 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
 
 const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent; the widget will update when it allows.';
 
+/**
+ * The answer while the shared state cannot be read: no call may reach Spotify
+ * then, since neither the budget, the lockout nor the lease can be checked.
+ * A warm instance answers its last state as stale (a lockout it saw keeps its
+ * own code and time); with none, the error says when to come back.
+ */
+export function answerWithoutState(remembered: SharedState | null, query: ListeningQuery, now: number): Result<Listening> {
+  const retryAt = new Date(now + STATE_UNAVAILABLE_RETRY_S * 1_000).toISOString();
+  if (remembered && hasGoodData(remembered)) {
+    const lockout = remembered.lockout;
+    const stale = lockout && lockout.until > retryAt ? { code: lockout.code, retryAt: lockout.until } : { code: 'state_unavailable' as const, retryAt };
+    return answerFromState(remembered, query, now, stale);
+  }
+  return fail(new SpotifyError('state_unavailable', STATE_UNAVAILABLE, { retryAfterSeconds: STATE_UNAVAILABLE_RETRY_S }));
+}
+
+const STATE_UNAVAILABLE = 'The shared state in Netlify Blobs could not be read, so Spotify is not called. Try again in a moment.';
+
+/* --- Reading a stored state --- */
+
 /** Reads a stored state defensively: anything malformed counts as no state. */
 export function parseSharedState(value: unknown): SharedState | null {
   if (typeof value !== 'object' || value === null) return null;
   const state = value as Partial<SharedState>;
   if (typeof state.generation !== 'number' || typeof state.failures !== 'number') return null;
-  if (!Array.isArray(state.ledger) || typeof state.bucket?.tokens !== 'number' || typeof state.bucket.at !== 'number') return null;
+  if (typeof state.bucket?.tokens !== 'number' || typeof state.bucket.at !== 'number') return null;
   if (typeof state.topArtists !== 'object' || state.topArtists === null) return null;
   if (state.lockout && !(ERROR_CODES as readonly string[]).includes(state.lockout.code)) return null;
+  const access = state.access;
   return {
     generation: state.generation,
     nowPlaying: state.nowPlaying ?? null,
     topArtists: state.topArtists,
     lockout: state.lockout ?? null,
     failures: state.failures,
-    ledger: state.ledger,
     bucket: state.bucket,
+    access: typeof access?.token === 'string' && typeof access.expiresAt === 'number' ? { token: access.token, expiresAt: access.expiresAt } : null,
   };
 }

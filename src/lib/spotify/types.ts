@@ -1,7 +1,8 @@
 /**
- * The widget's public data shapes: the `/api/spotify` 200 body and its parts.
- * Shared by the function, the page's server render and the island, so this file
- * must stay free of runtime imports.
+ * The widget's public data shapes: the `/api/spotify` 200 body and its parts,
+ * and SpotifyError with the one closed list of codes. Shared by the function,
+ * the page's server render and the island, so this file must stay free of
+ * runtime imports.
  */
 
 export const TIME_RANGES = ['short_term', 'medium_term', 'long_term'] as const;
@@ -16,6 +17,7 @@ export const ERROR_CODES = [
   'rate_limited',
   'upstream_error',
   'upstream_timeout',
+  'state_unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -89,3 +91,39 @@ export interface Listening {
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }
+
+/**
+ * Every failure the core reports. `code` is the contract's error code; the
+ * message is safe to show the owner (it never contains a secret or token).
+ */
+export class SpotifyError extends Error {
+  override readonly name = 'SpotifyError';
+  readonly code: ErrorCode;
+  /** Seconds the caller should wait, for `rate_limited`. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { retryAfterSeconds?: number } = {}) {
+    super(message);
+    this.code = code;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  /** True when the fault lies with Spotify rather than with the request or the setup. */
+  get isUpstream(): boolean {
+    return UPSTREAM_CODES.has(this.code);
+  }
+}
+
+const UPSTREAM_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'reauthorization_required',
+  'scope_missing',
+  'rate_limited',
+  'upstream_error',
+  'upstream_timeout',
+  'state_unavailable',
+]);
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: SpotifyError };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(error: SpotifyError): Result<T> => ({ ok: false, error });

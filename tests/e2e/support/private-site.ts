@@ -7,7 +7,8 @@
  * the project (.netlify/blobs-serve), so both would read and write one store.
  * In a copy, the build, the functions and the Blobs are the server's own.
  */
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyProject as copyProjectTo, type PrivateBuild } from '../../../scripts/private-build';
 import { startNetlifyServe, type ServeOptions, type ServedSite } from '../../../test-support/serve/netlify-serve';
@@ -82,5 +83,36 @@ function safeReaddir(path: string): string[] {
     return readdirSync(path);
   } catch {
     return [];
+  }
+}
+
+/**
+ * Makes one Blobs entry of a site served from `dir` unreadable until the
+ * returned function puts it back. `fails`: a symlink loop, which the local
+ * Blobs server answers with a 500 (ELOOP). `hangs`: a named pipe with no
+ * writer, whose open blocks, so the read never answers; putting the entry back
+ * opens the pipe for writing once, which lets the blocked reads finish.
+ */
+export function breakBlobEntry(dir: string, store: string, key: string, how: 'fails' | 'hangs'): () => void {
+  const base = join(dir, '.netlify', 'blobs-serve', 'entries');
+  const path = safeReaddir(base)
+    .map((site) => join(base, site, `site:${store}`, key))
+    .find((candidate) => safeRead(candidate) !== null);
+  if (!path) throw new Error(`No Blobs entry ${store}/${key} under ${base} to break.`);
+  renameSync(path, `${path}.kept`);
+  if (how === 'fails') symlinkSync(path, path);
+  else execFileSync('mkfifo', [path]);
+  return () => {
+    if (how === 'hangs') execFileSync('bash', ['-c', `exec 3<>"$1"; exec 3>&-`, 'release', path], { timeout: 5_000 });
+    rmSync(path, { force: true });
+    renameSync(`${path}.kept`, path);
+  };
+}
+
+function safeRead(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
   }
 }

@@ -1,18 +1,11 @@
 /**
- * Every cache-header rule, for the function's answers and for the page, so
- * the two cannot drift apart: the page is cached by the same rules as the
+ * Results become Responses here: the status of each code, Retry-After, CORS,
+ * and every cache-header rule, for the function's answers and for the page,
+ * so the two cannot drift apart: the page is cached by the same rules as the
  * answer its widget would have had. The durations are in limits.ts.
  */
-import type { SpotifyError } from './errors';
-import {
-  CDN_MAX_AGE_S,
-  CDN_STALE_WHILE_REVALIDATE_S,
-  LATE_PAGE_CACHE_S,
-  MAX_RATE_LIMIT_CACHE_S,
-  STALE_CACHE_MAX_S,
-  UPSTREAM_ERROR_CACHE_S,
-} from './limits';
-import type { Listening } from './types';
+import { CDN_MAX_AGE_S, CDN_STALE_WHILE_REVALIDATE_S, LATE_PAGE_CACHE_S, MAX_RATE_LIMIT_CACHE_S, STALE_CACHE_MAX_S, UPSTREAM_ERROR_CACHE_S } from './limits';
+import type { ErrorBody, ErrorCode, Listening, SpotifyError } from './types';
 
 /** Browsers always ask again; Netlify's CDN keeps the answer by `directives`. */
 function cdnCached(directives: string): Record<string, string> {
@@ -48,7 +41,7 @@ export function dataCacheHeaders(listening: Listening, now: number = Date.now())
 export function errorCacheHeaders(error: SpotifyError): Record<string, string> {
   if (!error.isUpstream) return { 'Cache-Control': 'no-store' };
   const seconds =
-    error.code === 'rate_limited'
+    error.code === 'rate_limited' || error.code === 'state_unavailable'
       ? Math.min(error.retryAfterSeconds ?? UPSTREAM_ERROR_CACHE_S, MAX_RATE_LIMIT_CACHE_S)
       : UPSTREAM_ERROR_CACHE_S;
   return cdnCached(`s-maxage=${seconds}`);
@@ -99,4 +92,56 @@ function pageCachePolicy(paint: FirstPaint): Record<string, string> {
   if (paint.error) return errorCacheHeaders(paint.error);
   if (paint.failed) return { 'Cache-Control': 'no-store' };
   return cdnCached(`s-maxage=${LATE_PAGE_CACHE_S}`);
+}
+
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  bad_request: 400,
+  method_not_allowed: 405,
+  not_configured: 503,
+  reauthorization_required: 503,
+  scope_missing: 503,
+  rate_limited: 503,
+  state_unavailable: 503,
+  upstream_error: 502,
+  upstream_timeout: 504,
+};
+
+const ALLOWED_METHODS = 'GET, HEAD';
+
+const API_HEADERS = {
+  'Content-Type': 'application/json; charset=utf-8',
+  'X-Content-Type-Options': 'nosniff',
+  'Netlify-Vary': API_VARY,
+};
+
+/**
+ * Any page may read the API: the data is public and no credentials or cookies
+ * are involved (the `<listening-widget>` element on other sites, docs/embed.md).
+ * A GET needs no preflight, so OPTIONS stays a 405 like every other method;
+ * Retry-After is exposed so a widget on another origin can honour it.
+ */
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Retry-After',
+};
+
+/** HEAD gets the same status and headers as GET, without a body. */
+function respond(body: unknown, status: number, headers: Record<string, string>, method: string): Response {
+  const text = JSON.stringify(body);
+  const cors = method === 'GET' || method === 'HEAD' ? CORS_HEADERS : {};
+  return new Response(method === 'HEAD' ? null : text, { status, headers: { ...API_HEADERS, ...cors, ...headers } });
+}
+
+export function listeningResponse(listening: Listening, method: string): Response {
+  return respond(listening, 200, dataCacheHeaders(listening), method);
+}
+
+export function errorResponse(error: SpotifyError, method: string): Response {
+  const headers: Record<string, string> = errorCacheHeaders(error);
+  if (error.code === 'method_not_allowed') headers.Allow = ALLOWED_METHODS;
+  if (error.retryAfterSeconds !== undefined) {
+    headers['Retry-After'] = String(error.retryAfterSeconds);
+  }
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  return respond(body, STATUS_BY_CODE[error.code], headers, method);
 }

@@ -1,0 +1,203 @@
+/**
+ * Everything this project keeps in Netlify Blobs (strong consistency), and
+ * the runtime's environment: the shared state, the refresh lease, and the
+ * rotated or renewed refresh token. The rules live in the pure core
+ * (src/lib/spotify/refresh-policy.ts, rotation.ts); this module only moves
+ * records, each operation time-limited, because Blobs is shared state and
+ * never a reason for a call to hang.
+ *
+ * The local Blobs server (netlify dev, netlify serve, astro dev) answers
+ * conditional writes without atomicity, so the few waits that work around it
+ * run only where `isLocalRuntime` says so. A deployed site pays none.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { getStore } from '@netlify/blobs';
+import type { EnvAccessor } from '../lib/spotify/config';
+import { LEASE_MS, LOCAL_LEASE_SETTLE_MS, LOCAL_STORE_TIMEOUT_MS, ROTATION_SETTLE_MS, STORE_TIMEOUT_MS, within } from '../lib/spotify/limits';
+import { parseSharedState, type SharedState } from '../lib/spotify/refresh-policy';
+import { parsePersistedRefreshToken, type PersistedRefreshToken } from '../lib/spotify/rotation';
+
+/* --- The runtime --- */
+
+declare const Netlify: { env: { get(name: string): string | undefined } } | undefined;
+
+/**
+ * Environment variables at run time: `Netlify.env` on Netlify's runtime,
+ * `process.env` elsewhere (astro dev, tests, CLIs). Never `import.meta.env`:
+ * Astro would inline secrets into the build.
+ */
+export const runtimeEnv: EnvAccessor = (name) => {
+  const fromNetlify = typeof Netlify !== 'undefined' ? Netlify?.env.get(name) : undefined;
+  return fromNetlify ?? process.env[name];
+};
+
+/**
+ * Netlify's own signal for a local run, as its functions runtime reads it:
+ * the CLI sets NETLIFY_DEV for `netlify dev` and `functions:serve`, and its
+ * config sets NETLIFY_LOCAL for local builds and `netlify serve`. Neither is
+ * set on a deployed site.
+ */
+export const isLocalRuntime = (env: EnvAccessor = runtimeEnv) => Boolean(env('NETLIFY_DEV') || env('NETLIFY_LOCAL'));
+
+/* --- Blobs, time-limited --- */
+
+export type WriteCondition = { onlyIfNew?: boolean; onlyIfMatch?: never } | { onlyIfMatch?: string; onlyIfNew?: never };
+
+/** The slice of Netlify Blobs used, so tests can supply a store with the same conditional-write semantics. */
+export interface JsonStore {
+  /** Null when the key is absent. The local Blobs server sends no ETag on reads. */
+  getWithMetadata(key: string, options: { type: 'json' }): Promise<{ data: unknown; etag?: string } | null>;
+  /** `modified: false` when the condition failed. */
+  setJSON(key: string, data: unknown, condition?: WriteCondition): Promise<{ modified: boolean; etag?: string }>;
+  delete(key: string): Promise<void>;
+}
+
+/**
+ * A store resolved on first use: outside a Netlify context getStore throws,
+ * and that must surface as a failed operation, never as a failed import.
+ */
+export function openBlobStore(name: string): JsonStore {
+  const store = () => getStore({ name, consistency: 'strong' });
+  return {
+    getWithMetadata: (key, options) => store().getWithMetadata(key, options),
+    setJSON: (key, data, condition) => store().setJSON(key, data, condition),
+    delete: (key) => store().delete(key),
+  };
+}
+
+/**
+ * Deployed Blobs answers in tens of milliseconds. The local server, a fresh
+ * worker per call on a small machine, was measured at up to 2.8 s per
+ * operation in a burst, so it gets longer.
+ */
+export const storeTimeoutMs = (local = isLocalRuntime()) => (local ? LOCAL_STORE_TIMEOUT_MS : STORE_TIMEOUT_MS);
+
+/** Bounds one store operation; `what` names it in the error ("reading the shared state"). */
+export async function withStoreTimeout<T>(work: Promise<T>, what: string, timeoutMs: number = storeTimeoutMs()): Promise<T> {
+  // Boxed, so that a store answering null (an absent key) is not taken for the timeout.
+  const done = await within(work.then((value) => ({ value })), timeoutMs);
+  if (!done) throw new Error(`Netlify Blobs did not answer within ${timeoutMs} ms when ${what}.`);
+  return done.value;
+}
+
+export const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+
+/** Only the local server needs these waits; elsewhere they cost nothing. */
+const localSettle = (local: boolean, ms: number) => (local ? sleep(ms) : Promise.resolve());
+
+/* --- The shared state and its lease --- */
+
+export const STATE_STORE_NAME = 'spotify-state';
+const STATE_KEY = 'state';
+
+interface Lease {
+  /** Frees the lease once the new state is written, so the next refresh need not wait for it to expire. */
+  release(): Promise<void>;
+}
+
+export interface SharedStateStore {
+  /** Null before the first refresh (or when the stored record is unreadable); throws when Blobs fails. */
+  read(): Promise<SharedState | null>;
+  write(state: SharedState): Promise<void>;
+  /** The right to refresh the state of `generation`, or null while another instance holds it. */
+  lease(generation: number, now: number): Promise<Lease | null>;
+  /** The last state this instance read or wrote: what a warm instance answers from while Blobs is down. */
+  readonly remembered: SharedState | null;
+}
+
+interface LeaseRecord {
+  holder: string;
+  /** Epoch ms. */
+  until: number;
+}
+
+export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_STORE_NAME), local = isLocalRuntime()): SharedStateStore {
+  const timeoutMs = storeTimeoutMs(local);
+  const readLease = async (key: string) =>
+    ((await withStoreTimeout(blobs.getWithMetadata(key, { type: 'json' }), 'reading the refresh lease', timeoutMs))?.data ?? null) as LeaseRecord | null;
+  let remembered: SharedState | null = null;
+
+  return {
+    get remembered() {
+      return remembered;
+    },
+    async read() {
+      const found = await withStoreTimeout(blobs.getWithMetadata(STATE_KEY, { type: 'json' }), 'reading the shared state', timeoutMs);
+      const state = found ? parseSharedState(found.data) : null;
+      if (state) remembered = state;
+      return state;
+    },
+    async write(state) {
+      await withStoreTimeout(blobs.setJSON(STATE_KEY, state), 'writing the shared state', timeoutMs);
+      remembered = state;
+    },
+    async lease(generation, now) {
+      // One key per generation and time slot. A holder that died leaves its key
+      // behind; the next slot's key is free once that lease has expired, and a
+      // lease taken late in the previous slot still holds across the boundary.
+      const slot = Math.floor(now / LEASE_MS);
+      const previous = await readLease(leaseKey(generation, slot - 1));
+      if (previous && previous.until > now) return null;
+
+      const key = leaseKey(generation, slot);
+      const holder = randomUUID();
+      const written = await withStoreTimeout(blobs.setJSON(key, { holder, until: now + LEASE_MS } satisfies LeaseRecord, { onlyIfNew: true }), 'taking the refresh lease', timeoutMs);
+      if (!written.modified) return null;
+      if (local) {
+        // The local server reports `modified` to every same-instant writer and keeps the last:
+        // the winner is whoever still holds the key a moment later.
+        await localSettle(local, LOCAL_LEASE_SETTLE_MS);
+        if ((await readLease(key))?.holder !== holder) return null;
+      }
+      return { release: () => withStoreTimeout(blobs.delete(key), 'releasing the refresh lease', timeoutMs) };
+    },
+  };
+}
+
+const leaseKey = (generation: number, slot: number) => `lease/${generation}/${slot}`;
+
+/* --- The rotated or renewed refresh token --- */
+
+export const TOKEN_STORE_NAME = 'spotify-auth';
+const TOKEN_KEY = 'refresh-token';
+
+/** What the writer saw when it read, for compare-and-swap. */
+interface StoreVersion {
+  exists: boolean;
+  /** Absent where the store sends no ETag (the local server): the version is then unknown. */
+  etag?: string;
+}
+
+interface StoredRefreshToken {
+  record: PersistedRefreshToken | null;
+  version: StoreVersion;
+}
+
+export interface RefreshTokenStore {
+  /**
+   * `afterRefusal`: Spotify just refused the token read last. Locally, a
+   * rotation another worker made may take a moment to show, so the read
+   * waits first; deployed Blobs is read-after-write consistent.
+   */
+  read(options?: { afterRefusal?: boolean }): Promise<StoredRefreshToken>;
+  /** `conflict` when another writer got there first since `version` was read. */
+  write(record: PersistedRefreshToken, version: StoreVersion): Promise<'written' | 'conflict'>;
+}
+
+export function createTokenStore(blobs: JsonStore = openBlobStore(TOKEN_STORE_NAME), local = isLocalRuntime()): RefreshTokenStore {
+  const timeoutMs = storeTimeoutMs(local);
+  return {
+    async read(options = {}) {
+      if (options.afterRefusal) await localSettle(local, ROTATION_SETTLE_MS);
+      const found = await withStoreTimeout(blobs.getWithMetadata(TOKEN_KEY, { type: 'json' }), 'reading the rotated token', timeoutMs);
+      if (!found) return { record: null, version: { exists: false } };
+      return { record: parsePersistedRefreshToken(found.data), version: { exists: true, etag: found.etag || undefined } };
+    },
+    async write(record, version) {
+      const condition = !version.exists ? { onlyIfNew: true } : version.etag ? { onlyIfMatch: version.etag } : {};
+      const result = await withStoreTimeout(blobs.setJSON(TOKEN_KEY, record, condition), 'saving the rotated token', timeoutMs);
+      return result.modified ? 'written' : 'conflict';
+    },
+  };
+}
