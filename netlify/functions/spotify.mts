@@ -1,5 +1,5 @@
 import type { Config, Context } from '@netlify/functions';
-import { errorResponse, listeningResponse } from '../../src/lib/spotify/http';
+import { errorResponse, listeningResponse, redirectToPath } from '../../src/lib/spotify/http';
 import { parseListeningQuery } from '../../src/lib/spotify/query';
 import { SpotifyError } from '../../src/lib/spotify/types';
 import { loadListening } from '../../src/server/listening-service';
@@ -12,15 +12,20 @@ export default async function spotify(request: Request, context?: Partial<Pick<C
   if (method !== 'GET' && method !== 'HEAD') {
     return errorResponse(new SpotifyError('method_not_allowed', `${method} is not supported. Use GET or HEAD.`), method);
   }
-  const query = parseListeningQuery(new URL(request.url).search);
+  const url = new URL(request.url);
+  // The platform also routes /API/spotify, /api/Spotify and /api/spotify/ here: each would be a CDN entry of its own.
+  if (url.pathname !== PATH) return redirectToPath(url, PATH);
+  const query = parseListeningQuery(url.search);
   if (!query.ok) return errorResponse(query.error, method);
 
   const result = await loadListening(query.value, {
     deployContext: context?.deploy?.context,
+    origin: url.origin,
     // A refresh (and a rotated token's write) must finish even after the answer has gone.
     waitUntil: context?.waitUntil?.bind(context),
   });
   return result.ok ? listeningResponse(result.value, method) : errorResponse(result.error, method);
 }
 
-export const config: Config = { path: '/api/spotify' };
+const PATH = '/api/spotify';
+export const config: Config = { path: PATH };

@@ -13,7 +13,7 @@ import { PAGE_REFRESH_WAIT_MS } from '../lib/spotify/limits';
 import { pageCacheHeaders } from '../lib/spotify/http';
 import type { Listening, Result } from '../lib/spotify/types';
 import { CARD_VARY } from '../lib/spotify/http';
-import { isHttps } from '../lib/spotify/normalize';
+import { linkOn } from '../lib/spotify/normalize';
 import { embedImages, type CardImageOptions } from './card-images';
 import { firstPaint } from './first-paint';
 import { loadListening } from './listening-service';
@@ -89,6 +89,7 @@ function svg(request: Request, body: string, status: number, cache: Record<strin
 export async function openResponse(request: Request, context: CardContext = {}): Promise<Response> {
   const paint = await firstPaint(() => loader(context)(DEFAULT_QUERY), CARD_DATA_BUDGET_MS);
   const link = paint.data?.nowPlaying?.url;
-  const target = link && isHttps(link) && new URL(link).hostname === 'open.spotify.com' ? link : new URL('/', request.url).href;
+  // Checked again here: the state may hold links written before the rule, and a Location header is a redirect target.
+  const target = linkOn('open.spotify.com', link) ?? new URL('/', request.url).href;
   return new Response(null, { status: 302, headers: { Location: target, ...pageCacheHeaders(paint) } });
 }

@@ -33,6 +33,8 @@ interface ServiceOptions {
   env?: EnvAccessor;
   /** Netlify's deploy context of this request (`context.deploy.context`), which is how functions learn it at run time. */
   deployContext?: string;
+  /** The function's own origin: demo pictures are then absolute, for the element on another site. */
+  origin?: string;
   fetch?: Fetch;
   now?: () => Date;
   /** Keeps work that outlives the response alive (`context.waitUntil` on Netlify). */
@@ -65,7 +67,7 @@ const flights = new Map<string, Promise<SharedState | null>>();
 export async function loadListening(query: ListeningQuery, options: ServiceOptions = {}): Promise<Result<Listening>> {
   const env = options.env ?? runtimeEnv;
   const setup = readConfig(env, options.deployContext);
-  if (setup.status === 'demo') return getDemoListening(query, options.now);
+  if (setup.status === 'demo') return getDemoListening(query, options.now, options.origin);
   if (setup.status === 'invalid') return fail(new SpotifyError('not_configured', setup.message));
 
   const log = options.log ?? console;

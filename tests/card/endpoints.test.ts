@@ -9,6 +9,8 @@ import { SpotifyError, fail, ok } from '../../src/lib/spotify/types';
 import type { Listening } from '../../src/lib/spotify/types';
 import { cardResponse, openResponse, type CardContext } from '../../src/server/card';
 import { embedImages } from '../../src/server/card-images';
+import { normalizeCurrentlyPlaying } from '../../src/lib/spotify/normalize';
+import { PLAYLIST } from '../../test-support/fixtures';
 import { createMemoryBlobs } from '../../test-support/memory-blobs';
 import { scenarioStart } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
@@ -114,5 +116,26 @@ describe('openResponse', () => {
     const idle = { ...playing, nowPlaying: null };
     const toSite = await open(context(async () => ok(idle)));
     expect([toSite.status, toSite.headers.get('location')]).toEqual([302, 'https://me.example/']);
+  });
+
+  it('never answers with a link whose host a strict parser could read otherwise, whatever Spotify sent', async () => {
+    const open = (url: string) => openResponse(new Request('https://me.example/open'), context(async () => ok({ ...playing, nowPlaying: { ...playing.nowPlaying!, url } })));
+    for (const raw of ['https://open.spotify.com\\@evil.example/', 'https://open%2espotify.com/x', 'https://open.spotify.com:8443/x', 'http://open.spotify.com/x']) {
+      const location = (await open(raw)).headers.get('location')!;
+      expect(location, raw).not.toBe(raw);
+      expect(new URL(location).host, raw).toMatch(/^(open\.spotify\.com|me\.example)$/);
+    }
+    expect((await open('https://open.spotify.com:8443/x')).headers.get('location'), 'no link: the site').toBe('https://me.example/');
+  });
+});
+
+describe('a card from a 200,000-character name', () => {
+  it('stays within 60 KB, its <title> included', async () => {
+    const huge = 'N'.repeat(200_000);
+    const nowPlaying = normalizeCurrentlyPlaying({ is_playing: true, currently_playing_type: 'track', progress_ms: 1, item: { ...PLAYLIST[0]!, name: huge, artists: [{ name: huge }] } })!;
+    const response = await card('?layout=card', context(async () => ok({ ...playing, nowPlaying })));
+    const body = await response.text();
+    expect(body.length).toBeLessThanOrEqual(60_000);
+    expect(/<title>([^<]*)<\/title>/.exec(body)?.[1]?.length ?? 0).toBeLessThan(1_000);
   });
 });

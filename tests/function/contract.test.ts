@@ -5,9 +5,9 @@
  */
 import { http, HttpResponse } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Listening } from '../../src/lib/spotify/types';
+import spotify from '../../netlify/functions/spotify.mts';
 import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
-import type { ErrorBody } from '../../src/lib/spotify/types';
+import type { ErrorBody, Listening } from '../../src/lib/spotify/types';
 import { PLAYLIST } from '../../test-support/fixtures';
 import { FAKE_RETRY_AFTER_S } from '../../test-support/fake-spotify/scenarios';
 import { callFunction, configureCredentials, SECRET_VALUES, stubEnv } from '../helpers/function';
@@ -185,6 +185,20 @@ describe('GET /api/spotify: configuration', () => {
     expect(body.nowPlaying?.title).toBeTruthy();
     expect(body.topArtists?.length).toBe(5);
     expect(fake.requests, 'demo data never reaches Spotify').toHaveLength(0);
+    // The element on another site reads this answer: its pictures must not resolve against the host page.
+    const pictures = [body.nowPlaying?.imageUrl, ...(body.topArtists ?? []).map((artist) => artist.imageUrl)];
+    expect(pictures.every((url) => url?.startsWith('https://example.netlify.app/demo/')), pictures.join(' ')).toBe(true);
+  });
+
+  it('answers only on /api/spotify: other spellings of the path are sent there with a 308, reading nothing', async () => {
+    configureCredentials();
+    const fake = useFakeSpotify();
+    for (const path of ['/API/spotify', '/api/Spotify', '/api/spotify/']) {
+      const response = await spotify(new Request(`https://example.netlify.app${path}?limit=3`));
+      expect([response.status, response.headers.get('location')], path).toEqual([308, '/api/spotify?limit=3']);
+      expect(await response.text(), path).toBe('');
+    }
+    expect(fake.requests).toHaveLength(0);
   });
 
   it('answers not_configured, not demo data, when only some credentials are set', async () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { pickImage } from '../../src/lib/spotify/normalize';
-import { normalizeCurrentlyPlaying, normalizeRecentlyPlayed, normalizeTopArtists } from '../../src/lib/spotify/normalize';
+import { linkOn, normalizeCurrentlyPlaying, normalizeRecentlyPlayed, normalizeTopArtists, text } from '../../src/lib/spotify/normalize';
 import { ARTIST_WITHOUT_IMAGE, EPISODE, HOSTILE_TRACK, PLAYLIST, TOP_ARTISTS } from '../../test-support/fixtures';
 
 describe('pickImage', () => {
@@ -95,5 +95,51 @@ describe('normalizeTopArtists', () => {
       { name: TOP_ARTISTS[0]!.name, url: TOP_ARTISTS[0]!.external_urls!.spotify, imageUrl: 'https://i.scdn.co/image/artist-0-160' },
       { name: ARTIST_WITHOUT_IMAGE.name, url: ARTIST_WITHOUT_IMAGE.external_urls!.spotify, imageUrl: null },
     ]);
+  });
+});
+
+describe('what Spotify may send: links, sizes and numbers', () => {
+  const HOSTILE_LINKS = [
+    'https://open.spotify.com\\@evil.example/',
+    'https://open%2espotify.com/x',
+    'https://open.spotify.com:8443/x',
+    'http://open.spotify.com/x',
+    'https://user:pass@open.spotify.com/x',
+    'https://open.spotify.com.evil.example/x',
+    'https://open.spotify.com/x"><script>alert(1)</script>',
+  ];
+  const playing = (track: Partial<typeof PLAYLIST[0]>, progress = 1_000) =>
+    normalizeCurrentlyPlaying({ is_playing: true, currently_playing_type: 'track', progress_ms: progress, item: { ...PLAYLIST[0]!, ...track } })!;
+
+  it('lets a link out only as an https URL on exactly open.spotify.com, with no user info or port, serialized again', () => {
+    for (const raw of HOSTILE_LINKS) {
+      const url = playing({ external_urls: { spotify: raw } }).url;
+      expect(url, raw).not.toBe(raw);
+      if (url !== null) expect([new URL(url).host, url]).toEqual(['open.spotify.com', new URL(url).href]);
+    }
+    expect(linkOn('open.spotify.com', 'https://open.spotify.com/track/abc')).toBe('https://open.spotify.com/track/abc');
+    expect(linkOn('open.spotify.com', 'https://open.spotify.com:8443/x'), 'a port').toBeNull();
+    expect(linkOn('open.spotify.com', 'https://u@open.spotify.com/x'), 'user info').toBeNull();
+    expect(linkOn('open.spotify.com', `https://open.spotify.com/${'x'.repeat(5_000)}`), 'oversized').toBeNull();
+  });
+
+  it('cuts every text field to a few hundred characters, with an ellipsis, and caps the credits', () => {
+    const huge = 'A'.repeat(200_000);
+    const item = playing({ name: huge, album: { ...PLAYLIST[0]!.album!, name: huge }, artists: Array.from({ length: 500 }, () => ({ name: huge })) });
+    expect(item.title.length).toBeLessThanOrEqual(300);
+    expect(item.title.endsWith('…')).toBe(true);
+    expect(item.album!.length).toBeLessThanOrEqual(300);
+    expect(item.artists.length).toBeLessThanOrEqual(10);
+    expect(JSON.stringify(item).length, 'the whole item').toBeLessThan(10_000);
+    expect(text(`${'a'.repeat(298)}😀😀`), 'never half a surrogate pair').toBe(`${'a'.repeat(298)}…`);
+  });
+
+  it('reads a duration of 0 or less as unknown, clamps progress to the duration, and drops an absurd progress', () => {
+    expect(playing({ duration_ms: 0 }, 1).durationMs).toBeNull();
+    expect(playing({ duration_ms: -5 }).durationMs).toBeNull();
+    expect(playing({ duration_ms: 1_686_230 }, 2_147_483_648).progressMs, 'clamped').toBe(1_686_230);
+    expect(playing({ duration_ms: 200_000 }, -1).progressMs).toBeNull();
+    expect(playing({ duration_ms: undefined }, 1e13).progressMs, 'no duration, absurd').toBeNull();
+    expect(playing({ duration_ms: undefined }, 90_000).progressMs, 'no duration, plausible').toBe(90_000);
   });
 });

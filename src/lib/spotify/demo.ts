@@ -64,11 +64,18 @@ function demoNowPlaying(at: number): NowPlaying {
   };
 }
 
-export async function getDemoListening(query: ListeningQuery, now: () => Date = () => new Date()): Promise<Result<Listening>> {
+/**
+ * `origin`: the site's own origin, for answers read from elsewhere (the
+ * `<listening-widget>` element on another site), whose pictures must not
+ * resolve against the host page. The page and the card keep them relative.
+ */
+export async function getDemoListening(query: ListeningQuery, now: () => Date = () => new Date(), origin?: string): Promise<Result<Listening>> {
   const at = now();
+  const picture = (path: string | null) => (path && origin ? new URL(path, origin).href : path);
+  const playing = demoNowPlaying(at.getTime());
   return ok({
-    nowPlaying: demoNowPlaying(at.getTime()),
-    topArtists: TOP_ARTISTS.slice(0, query.limit),
+    nowPlaying: playing && { ...playing, imageUrl: picture(playing.imageUrl) },
+    topArtists: TOP_ARTISTS.slice(0, query.limit).map((artist) => ({ ...artist, imageUrl: picture(artist.imageUrl) })),
     range: query.range,
     fetchedAt: at.toISOString(),
     demo: true,

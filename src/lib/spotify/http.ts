@@ -145,3 +145,12 @@ export function errorResponse(error: SpotifyError, method: string): Response {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   return respond(body, STATUS_BY_CODE[error.code], headers, method);
 }
+
+/**
+ * Only one spelling of a path answers: any other (`/API/spotify`,
+ * `/api/spotify/`) is sent to it for good, so it reads nothing and never
+ * makes a CDN entry with data of its own.
+ */
+export function redirectToPath(url: URL, path: string): Response {
+  return new Response(null, { status: 308, headers: { Location: `${path}${url.search}`, 'Cache-Control': 'public, max-age=3600' } });
+}

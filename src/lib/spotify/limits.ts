@@ -25,6 +25,21 @@ export const CALL_BUDGET_MS = 9_000;
 /** Used when a 429 comes without a usable Retry-After. */
 export const DEFAULT_RETRY_AFTER_S = 30;
 
+/* --- What Spotify's data may hold (src/lib/spotify/normalize.ts) --- */
+
+/**
+ * Every text field is cut to this many characters, with an ellipsis, where
+ * Spotify's data enters: a 200,000-character track name must not become an
+ * 800 KB answer or a 400 KB card. Real titles stay far below it.
+ */
+export const MAX_TEXT_CHARS = 300;
+/** Artists credited on one item: the widget shows a handful; a hostile body may hold thousands. */
+export const MAX_CREDITS = 10;
+/** Longer links and picture URLs are no links: Spotify's are about 60 to 120 characters. */
+export const MAX_URL_CHARS = 2_048;
+/** Without a duration, a position past a day (the longest podcasts run hours) is nonsense: shown as unknown. */
+export const MAX_PLAUSIBLE_PROGRESS_MS = 24 * 3_600_000;
+
 /* --- The page's server render --- */
 
 /** How long the page's server render waits for Spotify before it renders the skeleton. */

@@ -1,3 +1,4 @@
+import { MAX_CREDITS, MAX_PLAUSIBLE_PROGRESS_MS, MAX_TEXT_CHARS, MAX_URL_CHARS, TOP_ARTISTS_READ_LIMIT } from './limits';
 import type { Artist, ArtistCredit, NowPlaying } from './types';
 import type { RawArtist, RawCurrentlyPlaying, RawEpisode, RawExternalUrls, RawImage, RawRecentlyPlayed, RawTopArtists, RawTrack } from './wire';
 
@@ -18,7 +19,7 @@ export function normalizeCurrentlyPlaying(raw: RawCurrentlyPlaying | null): NowP
     ...base,
     isPlaying: raw.is_playing === true,
     source: 'current',
-    progressMs: nonNegative(raw.progress_ms),
+    progressMs: progressWithin(raw.progress_ms, base.durationMs),
     playedAt: null,
   };
 }
@@ -38,7 +39,7 @@ export function normalizeRecentlyPlayed(raw: RawRecentlyPlayed | null): NowPlayi
 }
 
 export function normalizeTopArtists(raw: RawTopArtists | null): Artist[] {
-  return (raw?.items ?? []).flatMap((artist) => {
+  return (Array.isArray(raw?.items) ? raw.items.slice(0, TOP_ARTISTS_READ_LIMIT) : []).flatMap((artist) => {
     const name = text(artist?.name);
     return name ? [{ name, url: spotifyUrl(artist.external_urls), imageUrl: pickImage(artist.images, AVATAR_MIN_WIDTH) }] : [];
   });
@@ -58,7 +59,7 @@ function fromTrack(track: RawTrack): ItemFields | null {
     album: text(track.album?.name),
     imageUrl: pickImage(track.album?.images, COVER_MIN_WIDTH),
     url: spotifyUrl(track.external_urls),
-    durationMs: nonNegative(track.duration_ms),
+    durationMs: positive(track.duration_ms),
   };
 }
 
@@ -74,30 +75,58 @@ function fromEpisode(episode: RawEpisode): ItemFields | null {
     album: text(show?.name),
     imageUrl: pickImage(episode.images?.length ? episode.images : show?.images, COVER_MIN_WIDTH),
     url: spotifyUrl(episode.external_urls),
-    durationMs: nonNegative(episode.duration_ms),
+    durationMs: positive(episode.duration_ms),
   };
 }
 
 function credits(artists: RawArtist[] | null | undefined): ArtistCredit[] {
-  return (artists ?? []).flatMap((artist) => {
+  return (Array.isArray(artists) ? artists : []).flatMap((artist) => {
     const name = text(artist?.name);
     return name ? [{ name, url: spotifyUrl(artist.external_urls) }] : [];
-  });
+  }).slice(0, MAX_CREDITS);
 }
 
-/** Trimmed text, or null for missing and empty strings (local files send ""). */
-function text(value: string | null | undefined): string | null {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+/**
+ * Trimmed text, or null for missing and empty strings (local files send "").
+ * Capped where Spotify's data enters, so every surface (the answer, the page,
+ * the element, the card's title and aria text) stays within its size.
+ */
+export function text(value: unknown): string | null {
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  if (trimmed === '') return null;
+  if (trimmed.length <= MAX_TEXT_CHARS) return trimmed;
+  // Never cut a surrogate pair in half.
+  const end = /[\uD800-\uDBFF]/.test(trimmed[MAX_TEXT_CHARS - 2]!) ? MAX_TEXT_CHARS - 2 : MAX_TEXT_CHARS - 1;
+  return `${trimmed.slice(0, end).trimEnd()}…`;
 }
 
-/** The contract promises open.spotify.com links: anything else (empty, http, another host) becomes null. */
-function spotifyUrl(urls: RawExternalUrls | null | undefined): string | null {
-  const url = urls?.spotify;
-  return isHttps(url) && new URL(url).hostname === 'open.spotify.com' ? url : null;
+/**
+ * The one link rule, by URL parsing: https, exactly `host`, no user info, no
+ * port, and the parsed URL serialized again, so a strict RFC 3986 parser reads
+ * the same host as a browser. Anything else is no link.
+ */
+export function linkOn(host: string, raw: unknown): string | null {
+  if (typeof raw !== 'string' || raw.length > MAX_URL_CHARS) return null;
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'https:' && url.hostname === host && !url.username && !url.password && !url.port ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
-function nonNegative(value: number | null | undefined): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : null;
+const spotifyUrl = (urls: RawExternalUrls | null | undefined) => linkOn('open.spotify.com', urls?.spotify);
+
+/** A duration of 0 or less is unknown. */
+function positive(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : null;
+}
+
+/** Clamped to the item's duration when it is known; null when negative or, without a duration, absurd. */
+function progressWithin(value: unknown, durationMs: number | null): number | null {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
+  if (durationMs !== null) return Math.min(Math.round(value), durationMs);
+  return value <= MAX_PLAUSIBLE_PROGRESS_MS ? Math.round(value) : null;
 }
 
 /**
@@ -122,9 +151,9 @@ export function pickImage(images: RawImage[] | null | undefined, minWidth: numbe
   return (covering[0] ?? largest[0])!.url;
 }
 
-/** Only https URLs leave the server: no http, no javascript:, no empty strings. */
+/** Only https URLs leave the server: no http, no javascript:, no empty strings, nothing oversized. */
 export function isHttps(url: string | null | undefined): url is string {
-  if (!url) return false;
+  if (!url || url.length > MAX_URL_CHARS) return false;
   try {
     return new URL(url).protocol === 'https:';
   } catch {
