@@ -28,4 +28,5 @@ export default async function spotify(request: Request, context?: Partial<Pick<C
 }
 
 const PATH = '/api/spotify';
-export const config: Config = { path: PATH };
+// A literal: Netlify reads `config` statically, without running this module.
+export const config: Config = { path: '/api/spotify' };

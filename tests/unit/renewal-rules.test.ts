@@ -68,4 +68,13 @@ describe('chooseRefreshToken: the most recently issued token wins', () => {
     expect(parsePersistedRefreshToken(JSON.parse(JSON.stringify(renewal)))).toEqual(renewal);
     expect(parsePersistedRefreshToken({ refreshToken: 'x', descendsFrom: RENEWAL_LINE, rotatedAt: '' })).toBeNull();
   });
+
+  it('reads back a rotated record only when it names its environment token by a SHA-256 fingerprint', async () => {
+    const fingerprint = await tokenFingerprint('env-token');
+    const rotated = { refreshToken: 'env-token~r1', descendsFrom: fingerprint, rotatedAt: '2026-06-01T00:00:00.000Z' };
+    expect(parsePersistedRefreshToken(rotated)).toEqual(rotated);
+    for (const descendsFrom of ['', 'env-token', fingerprint.toUpperCase(), fingerprint.slice(1), `${fingerprint}0`, `${fingerprint.slice(1)}g`]) {
+      expect(parsePersistedRefreshToken({ ...rotated, descendsFrom }), JSON.stringify(descendsFrom)).toBeNull();
+    }
+  });
 });
