@@ -177,7 +177,9 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
     issuedAccessTokens.set(accessToken, account);
     // A token that lacks a scope says so in `scope`, as Spotify's does.
     const scope = fake.scenario === 'scope_missing' ? FAKE_SCOPES.replace(` ${REQUIRED_SCOPES.topArtists}`, '') : FAKE_SCOPES;
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, scope };
+    // Rotation is proved over several refreshes, so its access tokens are too short-lived to reuse
+    // (the widget keeps a minute's margin): every refresh then exchanges, and rotates.
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: fake.scenario === 'rotation' ? 60 : 3600, scope };
   }
 
   /**

@@ -335,14 +335,6 @@ export function parseSharedState(value: unknown): SharedState | null {
   if (typeof state.bucket?.tokens !== 'number' || typeof state.bucket.at !== 'number') return null;
   if (typeof state.topArtists !== 'object' || state.topArtists === null) return null;
   if (state.lockout && !(ERROR_CODES as readonly string[]).includes(state.lockout.code)) return null;
-  const access = state.access;
-  return {
-    generation: state.generation,
-    nowPlaying: state.nowPlaying ?? null,
-    topArtists: state.topArtists,
-    lockout: state.lockout ?? null,
-    failures: state.failures,
-    bucket: state.bucket,
-    access: typeof access?.token === 'string' && typeof access.expiresAt === 'number' ? { token: access.token, expiresAt: access.expiresAt } : null,
-  };
+  const access = typeof state.access?.token === 'string' && typeof state.access.expiresAt === 'number' ? state.access : null;
+  return { ...(state as SharedState), nowPlaying: state.nowPlaying ?? null, lockout: state.lockout ?? null, access };
 }
