@@ -8,6 +8,7 @@
 export const TIME_RANGES = ['short_term', 'medium_term', 'long_term'] as const;
 export type TimeRange = (typeof TIME_RANGES)[number];
 
+/** The closed list of codes, in order: the request's faults and the setup's first, then upstream faults (see `isUpstream`). */
 export const ERROR_CODES = [
   'bad_request',
   'method_not_allowed',
@@ -114,14 +115,8 @@ export class SpotifyError extends Error {
   }
 }
 
-const UPSTREAM_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'reauthorization_required',
-  'scope_missing',
-  'rate_limited',
-  'upstream_error',
-  'upstream_timeout',
-  'state_unavailable',
-]);
+/** The codes from `reauthorization_required` on: faults of Spotify or of its shared state, not of the request or the setup. */
+const UPSTREAM_CODES: ReadonlySet<ErrorCode> = new Set(ERROR_CODES.slice(ERROR_CODES.indexOf('reauthorization_required')));
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: SpotifyError };
 
