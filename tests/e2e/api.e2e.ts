@@ -61,6 +61,17 @@ describe('GET /api/spotify on the production build', () => {
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 
+  it('answers only on /api/spotify: other spellings get a 308 to it and never data of their own', async () => {
+    const before = (await fakeState(fakeUrl)).requests;
+    for (const path of ['/API/spotify', '/api/Spotify', '/api/spotify/']) {
+      const answer = await call(`${path}?limit=3`, { redirect: 'manual' });
+      expect(answer.status, `${path}: ${answer.text.slice(0, 80)}`).not.toBe(200);
+      expect(answer.text, path).not.toContain('nowPlaying');
+      if (answer.status === 308) expect(answer.headers.get('location'), path).toBe('/api/spotify?limit=3');
+    }
+    expect((await fakeState(fakeUrl)).requests, 'no call to Spotify').toBe(before);
+  });
+
   it('rejects a bad query with 400 and no call to Spotify', async () => {
     const before = (await fakeState(fakeUrl)).requests;
     const answer = await call('/api/spotify?limit=051');

@@ -12,7 +12,6 @@
  * refresh window: Spotify sees one refresh, not three.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -26,48 +25,12 @@ import { closeAfterTest } from './support/artifacts';
 import { seriousA11yViolations } from './support/axe';
 import { browserForFile, openPage, unexpectedErrors, type PageOptions, type ProbedPage } from './support/browser';
 import type { ServedSite } from '../../test-support/serve/netlify-serve';
-import { freePort } from '../../test-support/serve/ports';
+import { hostHtml, startHost, type Host } from './support/host';
 import { copyProject, serveCopy, type ProjectCopy } from './support/private-site';
 
 const siteUrl = inject('siteUrl');
 const fakeUrl = inject('fakeUrl');
 const browser = browserForFile();
-
-/* --- The host: another origin (127.0.0.1 and its own port; the site is localhost) --- */
-
-interface Host {
-  url: string;
-  /** Serves `html` at `path`, with `csp` as its Content-Security-Policy when given. */
-  page(path: string, html: string, csp?: string): string;
-  close(): Promise<void>;
-}
-
-async function startHost(): Promise<Host> {
-  const pages = new Map<string, { html: string; csp?: string }>();
-  const server: Server = createServer((request, response) => {
-    const found = pages.get(request.url ?? '');
-    if (!found) return void response.writeHead(404).end();
-    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', ...(found.csp ? { 'Content-Security-Policy': found.csp } : {}) });
-    response.end(found.html);
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    page(path, html, csp) {
-      pages.set(path, { html, csp });
-      return `${url}${path}`;
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** A plain page elsewhere that loads the element from `site`, with the snippet docs/embed.md gives. */
-const hostHtml = (site: string, body: string, head = '') =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">` +
-  `<title>A blog elsewhere</title>${head}<script type="module" src="${site}/embed.js"></script></head>` +
-  `<body><main><h1>A blog elsewhere</h1>${body}</main></body></html>`;
 
 /** What docs/embed.md says a host's CSP must allow, and nothing else (no style-src at all). */
 const strictCsp = (site: string) => `default-src 'none'; script-src ${site}; connect-src ${site}; img-src https:`;
