@@ -4,10 +4,12 @@ type Props = { src: string | null; size: number; alt: string; class: string };
 
 /**
  * Pictures from Spotify come over https; demo pictures are this site's own
- * files (`/demo/…`). Anything else (http, `//host`, `javascript:`) is refused.
+ * files (`/demo/…`, or absolute for the element on another site), over http
+ * only from a local dev server. Anything else (http elsewhere, `//host`,
+ * `javascript:`) is refused.
  */
 export const isShowableImage = (src: string | null): src is string =>
-  !!src && (src.startsWith('https://') || /^\/(?![/\\])/.test(src));
+  !!src && (src.startsWith('https://') || /^\/(?![/\\])/.test(src) || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\//.test(src));
 
 /**
  * An image of fixed size that never leaves a hole: no URL, a refused URL or
