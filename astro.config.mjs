@@ -15,6 +15,8 @@ export default defineConfig({
     devFeatures: { edgeFunctions: false, environmentVariables: false, images: false },
     imageCDN: false,
   }),
+  // No Astro.session anywhere: without this the Netlify adapter wires a Blobs session store into the function.
+  session: false,
   // embedScript: /embed.js, the <listening-widget> element for other sites (docs/embed.md).
   integrations: [preact(), demoNotice(), embedScript()],
   // No Markdown here; Shiki's inline styles would also clash with the CSP below.

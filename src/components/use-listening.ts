@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { BACKOFF_MAX_MS, STALE_POLL_MS, TRACK_END_GRACE_MS } from '../lib/spotify/limits';
+import { parseListening } from '../lib/listening-shape';
 import type { Listening } from '../lib/spotify/types';
 
 interface Feed {
@@ -76,8 +77,9 @@ export function useListening(
       let wait: number;
       try {
         const response = await fetch(url, { signal: abort.signal, headers: { Accept: 'application/json' } });
-        const body = response.ok ? ((await response.json()) as Listening) : null;
-        if (typeof body?.fetchedAt !== 'string') throw response;
+        // An answer outside the contract is a failed poll: the quiet error, never a throw while rendering.
+        const body = response.ok ? parseListening(await response.json()) : null;
+        if (!body) throw response;
         failures = 0;
         setFeed((prev) => merge(prev.data, body));
         wait = dueAt(body, Date.now(), intervalMs) - Date.now();

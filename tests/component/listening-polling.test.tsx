@@ -343,6 +343,17 @@ describe('Listening when polls fail', () => {
     expect(widget.getByText(UNAVAILABLE)).toBeTruthy();
   });
 
+  it('shows the quiet sentence, and throws nothing, for a 200 outside the contract (a track without artists)', async () => {
+    const api = stubApi();
+    const widget = renderWidget({ initial: null, failed: false });
+    await advance(0);
+    const { artists: _, ...withoutArtists } = data(playing).nowPlaying!;
+    const malformed = { ...data(playing), nowPlaying: withoutArtists };
+    await answer(api.last(), new Response(JSON.stringify(malformed), { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    expect(widget.state()).toBe('error');
+    expect(widget.getByText(UNAVAILABLE)).toBeTruthy();
+  });
+
   it('keeps the previous track when an answer reports the now-playing part failed', async () => {
     const api = stubApi();
     const widget = renderWidget(paused);
