@@ -11,6 +11,9 @@ import type { ErrorCode, Listening } from '../../src/lib/spotify/types';
 import { FAKE_RETRY_AFTER_S, type ScenarioName } from '../../test-support/fake-spotify/scenarios';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { startAstroDev } from './support/astro-dev';
+import { closeAfterTest } from './support/artifacts';
+import { browserForFile, openPage, unexpectedErrors } from './support/browser';
+import { hostHtml, startHost } from './support/host';
 import type { ServerProcess } from '../../test-support/serve/server-process';
 
 const artifactsDir = inject('artifactsDir');
@@ -64,6 +67,14 @@ describe('npm run dev without credentials', () => {
     const html = await (await fetch(`${demo.url}/`)).text();
     expect(html).toMatch(/data-widget="listening"[^>]*data-state="playing"[^>]*data-demo/);
     expect(html).toContain('Demo data');
+  });
+
+  it('serves /connect with the setup command in a code element, not in raw backticks', async () => {
+    const html = await (await fetch(`${demo.url}/connect`)).text();
+    const panel = html.match(/<section[^>]*class="panel[\s\S]*?<\/section>/)?.[0] ?? '';
+    expect(panel, 'the panel').toContain('Not connected');
+    expect(panel.includes('`'), 'no backtick').toBe(false);
+    expect(panel).toMatch(/<code[^>]*>npm run authorize -- --netlify<\/code>/);
   });
 
   it('serves the states page, which production builds answer with 404', async () => {
@@ -128,5 +139,29 @@ describe('npm run dev pointed at the fake Spotify', () => {
     const bad = await fetch(`${live.url}/api/spotify?limit=99`);
     expect(bad.status).toBe(400);
     expect(await code(bad)).toBe('bad_request');
+  });
+});
+
+describe('the <listening-widget> element on another origin, against a site in demo mode', () => {
+  const browser = browserForFile();
+
+  it('loads every demo picture from the site that served it, with no console error', async (context) => {
+    const host = await startHost();
+    const probe = await openPage(browser());
+    closeAfterTest(context, probe, 'dev-demo-element');
+    try {
+      const pictures: Array<{ url: string; status: number }> = [];
+      probe.page.on('response', (response) => {
+        if (response.request().resourceType() === 'image') pictures.push({ url: response.url(), status: response.status() });
+      });
+      await probe.page.goto(host.page('/demo', hostHtml(demo.url, '<listening-widget></listening-widget>')));
+      const root = probe.page.locator('listening-widget [data-widget="listening"]');
+      await expect.poll(() => root.getAttribute('data-state'), { timeout: 15_000 }).toBe('playing');
+      await expect.poll(() => pictures.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(pictures.filter((picture) => picture.status !== 200 || !picture.url.startsWith(`${demo.url}/demo/`)), 'pictures from the demo site, all found').toEqual([]);
+      expect(unexpectedErrors(probe.errors, { apiMayFail: false })).toEqual([]);
+    } finally {
+      await host.close();
+    }
   });
 });
