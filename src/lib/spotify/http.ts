@@ -100,6 +100,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   not_configured: 503,
   reauthorization_required: 503,
   scope_missing: 503,
+  premium_required: 503,
+  profile_private: 503,
   rate_limited: 503,
   state_unavailable: 503,
   upstream_error: 502,

@@ -25,6 +25,19 @@ export const CALL_BUDGET_MS = 9_000;
 /** Used when a 429 comes without a usable Retry-After. */
 export const DEFAULT_RETRY_AFTER_S = 30;
 
+/* --- One call to Last.fm (src/lib/spotify/lastfm.ts; not wired in yet) --- */
+
+/**
+ * One Last.fm read. There is no token exchange before it, so the reads alone
+ * must fit the contract's 10 s: the same budget as a Spotify read leaves room.
+ */
+export const LASTFM_READ_TIMEOUT_MS = 4_000;
+/**
+ * Last.fm's error 29 (rate limited) comes without a Retry-After, and its terms
+ * name no window: a minute is long enough not to make it worse.
+ */
+export const LASTFM_RATE_LIMIT_WAIT_S = 60;
+
 /* --- What Spotify's data may hold (src/lib/spotify/normalize.ts) --- */
 
 /**
@@ -187,6 +200,11 @@ export const RENEWAL_ATTEMPT_TTL_MS = 10 * 60_000;
 export const RENEWAL_ATTEMPTS_PER_WINDOW = 6;
 /** ...of this length. */
 export const RENEWAL_WINDOW_MS = 10 * 60_000;
+/**
+ * Clients one instance counts in memory in a window (about 100 bytes each):
+ * past this, the oldest are forgotten and only the store's count holds them.
+ */
+export const RENEWAL_CLIENTS_IN_MEMORY = 10_000;
 
 /*
  * The SVG card (/card.svg): GitHub's image proxy gives up after about 10 s; the card answers in under 3.

@@ -23,8 +23,15 @@ export async function callUpstream(
   fetch: Fetch,
   url: string,
   init: RequestInit,
-  options: { timeoutMs: number; what: string; signal?: AbortSignal },
+  options: {
+    timeoutMs: number;
+    what: string;
+    signal?: AbortSignal;
+    /** Who is named in the messages: Spotify unless said. */
+    upstream?: string;
+  },
 ): Promise<Result<UpstreamAnswer>> {
+  const upstream = options.upstream ?? 'Spotify';
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   try {
@@ -34,14 +41,14 @@ export async function callUpstream(
     return ok({ status: response.status, headers: response.headers, text });
   } catch (error) {
     if (timeout.aborted) {
-      return fail(new SpotifyError('upstream_timeout', `Spotify's ${options.what} did not answer within ${options.timeoutMs / 1000} s.`));
+      return fail(new SpotifyError('upstream_timeout', `${upstream}'s ${options.what} did not answer within ${options.timeoutMs / 1000} s.`));
     }
-    // The caller's whole-call deadline ran out (see CALL_BUDGET_MS): still Spotify being slow.
+    // The caller's whole-call deadline ran out (see CALL_BUDGET_MS): still the upstream being slow.
     if (options.signal?.aborted && (options.signal.reason as Error | undefined)?.name === 'TimeoutError') {
-      return fail(new SpotifyError('upstream_timeout', `Spotify's ${options.what} did not answer in time.`));
+      return fail(new SpotifyError('upstream_timeout', `${upstream}'s ${options.what} did not answer in time.`));
     }
     return fail(
-      new SpotifyError('upstream_error', `Could not reach Spotify's ${options.what} at ${new URL(url).origin} (${networkReason(error)}).`),
+      new SpotifyError('upstream_error', `Could not reach ${upstream}'s ${options.what} at ${new URL(url).origin} (${networkReason(error)}).`),
     );
   }
 }

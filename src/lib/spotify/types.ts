@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'not_configured',
   'reauthorization_required',
   'scope_missing',
+  'premium_required',
+  'profile_private',
   'rate_limited',
   'upstream_error',
   'upstream_timeout',
