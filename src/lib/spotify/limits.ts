@@ -4,7 +4,7 @@
  * island imports this file too, so it holds only constants and `within`.
  *
  * Deadlines are kept two ways: a fetch gets `AbortSignal.timeout` (see
- * upstream.ts), since an abandoned request should stop; any other wait is
+ * spotify-api.ts), since an abandoned request should stop; any other wait is
  * outrun with `within`, which leaves the work running.
  */
 
@@ -82,7 +82,7 @@ export const ROTATION_WRITE_BACKOFF_MS = 100;
 export const ROTATION_SETTLE_MS = 500;
 
 /*
- * --- Shared state (src/server/shared-state.ts) ---
+ * --- Shared state (src/lib/spotify/refresh-policy.ts, stored by src/server/store.ts) ---
  * How often Spotify is read, whatever the traffic. Every call reads the
  * state; only a due refresh reaches Spotify, and only one at a time across
  * instances.
@@ -147,7 +147,7 @@ export const LOCAL_STORE_TIMEOUT_MS = 4_000;
 /** While the shared state cannot be read, answers say to come back after this long (Retry-After, `stale.retryAt`). */
 export const STATE_UNAVAILABLE_RETRY_S = 30;
 
-/* --- CDN caching (src/lib/spotify/cache-headers.ts) --- */
+/* --- CDN caching (src/lib/spotify/http.ts) --- */
 
 /** CDN freshness of a good answer... */
 export const CDN_MAX_AGE_S = 10;
