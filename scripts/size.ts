@@ -11,6 +11,11 @@ import { gzipSync } from 'node:zlib';
 import { buildPrivateCopy, renderPath } from './private-build';
 
 export const BUDGET_BYTES = 12 * 1024;
+/**
+ * `/embed.js` carries a kilobyte more than the page's scripts: Spotify's icon, which its
+ * guidelines require beside the data. The page gets the icon server-rendered instead.
+ */
+export const EMBED_BUDGET_BYTES = 13 * 1024;
 
 const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]+)"`).exec(tag)?.[1];
 /**

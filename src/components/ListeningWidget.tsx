@@ -1,4 +1,4 @@
-import type { ComponentType } from 'preact';
+import type { ComponentChildren, ComponentType } from 'preact';
 import { useRef } from 'preact/hooks';
 import { CLOCK_TICK_MS, IDLE_CLOCK_TICK_MS } from '../lib/spotify/limits';
 import type { Listening } from '../lib/spotify/types';
@@ -36,12 +36,12 @@ export type Props = {
    * the page's island, which never shows it, does not carry it.
    */
   compact?: ComponentType<CompactProps>;
+  /** The Spotify mark (SpotifyMark.tsx), shown beside the data: given as children, so the page renders it on the server. */
+  children?: ComponentChildren;
 };
 
-export { UNAVAILABLE };
-
 /** The "what I'm listening to" widget: the page's island. */
-export default function ListeningWidget({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count, theme, compact: Compact }: Props) {
+export default function ListeningWidget({ initial, failed = false, retryAt, url, pollMs, showTopArtists, count, theme, compact: Compact, children }: Props) {
   const { data, failed: down } = useListening(url, initial, failed, pollMs, retryAt);
   const item = data?.nowPlaying;
   // The server could not refresh (Spotify refused, or the daily budget is spent): still the
@@ -84,6 +84,7 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
     return (
       <section class="lw lw-compact" {...section}>
         <Compact data={data} message={message} now={now} stale={down || stale} />
+        {children}
         {news}
       </section>
     );
@@ -100,6 +101,7 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
             Updated {ago(data.fetchedAt, now)}
           </span>
         )}
+        {children}
       </div>
       {!data ? (
         // The quiet error covers a hidden skeleton, so the widget keeps one size through

@@ -9,6 +9,7 @@
 import { render } from 'preact';
 import Compact from '../components/Compact';
 import ListeningWidget from '../components/ListeningWidget';
+import SpotifyMark from '../components/SpotifyMark';
 import listeningCss from '../components/listening.css?inline';
 import themesCss from '../components/themes.css?inline';
 import { MIN_POLL_MS } from '../lib/spotify/limits';
@@ -86,7 +87,9 @@ class ListeningWidgetElement extends HTMLElement {
         count={limit}
         theme={theme === 'auto' ? undefined : theme}
         compact={layout === 'compact' ? Compact : undefined}
-      />,
+      >
+        <SpotifyMark word={layout !== 'compact'} />
+      </ListeningWidget>,
       this.#root,
     );
   }

@@ -61,6 +61,10 @@ describe('the production build', () => {
     expect(response.status).toBe(200);
     expect(fake.requests.some((request) => request.url.pathname === '/api/token'), 'the render used the secrets').toBe(true);
     expect(html).toMatch(/data-field="title"[^>]*>(?:<a [^>]*>)?Harbour Lights</);
+    // Spotify's attribution, server-rendered as the island's children so the page's script need not carry the
+    // icon. In the widget's heading row: Astro also keeps a hydration copy in a <template>, which does not count.
+    const head = /<div class="lw-head">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
+    expect(head, 'the Spotify mark beside the data').toMatch(/<a class="lw-brand" href="https:\/\/open\.spotify\.com" data-field="spotify">[\s\S]*?<path d="M12 0[^"]*"[\s\S]*?<span>Spotify<\/span><\/a>/);
     for (const needle of [...NEEDLES, 'fake-access-']) {
       expect(html, 'page').not.toContain(needle);
       expect(headers, 'headers').not.toContain(needle);

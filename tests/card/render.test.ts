@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CARD_OPTIONS, type CardOptions } from '../../src/lib/card/options';
+import { SPOTIFY_ICON_PATH } from '../../src/lib/brand';
 import { fit, renderCard, renderMessage, type CardImages } from '../../src/lib/card/render';
 import { AVATAR_MAX_BYTES, COVER_MAX_BYTES } from '../../src/lib/spotify/limits';
 import type { Listening } from '../../src/lib/spotify/types';
@@ -33,6 +34,28 @@ function pictures(listening: Listening | null, cover: number, avatar: number): C
   for (const artist of listening?.topArtists ?? []) if (artist.imageUrl) map.set(artist.imageUrl, fakePicture(avatar));
   return map;
 }
+
+describe('renderCard: the attribution Spotify asks for', () => {
+  it('carries the Spotify icon from simple-icons in both layouts, with the word where there is room, in every state', () => {
+    for (const scenario of ['playing', 'down'] as const) {
+      const full = card(scenario, { topArtists: true });
+      const compact = card(scenario, { layout: 'compact' });
+      for (const svg of [full, compact]) expect(svg, scenario).toContain(`<path d="${SPOTIFY_ICON_PATH}"/>`);
+      expect(textsOf(parseSvg(full)), `${scenario}: the word beside the icon`).toContain('Spotify');
+      expect(textsOf(parseSvg(compact)), `${scenario}: the icon alone in the compact layout`).not.toContain('Spotify');
+    }
+  });
+
+  it('shows the cover whole, never cropped, with corners of 2.5% of its height', () => {
+    const listening = data.get('playing')!;
+    for (const [layout, corner] of [['card', '2'], ['compact', '1']] as const) {
+      const svg = parseSvg(card('playing', { layout }, pictures(listening, 100, 100)));
+      const cover = [...svg.getElementsByTagName('image')].find((image) => image.getAttribute('clip-path') === 'url(#cv)')!;
+      expect(cover.getAttribute('preserveAspectRatio'), layout).toBe('xMidYMid meet');
+      expect(svg.getElementById('cv')?.getElementsByTagName('rect')[0]?.getAttribute('rx'), layout).toBe(corner);
+    }
+  });
+});
 
 describe('renderCard', () => {
   it('is well-formed XML in every fake scenario, in both layouts, with and without top artists', () => {

@@ -6,7 +6,7 @@
 import { cleanup } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import Compact from '../../src/components/Compact';
-import { UNAVAILABLE } from '../../src/components/ListeningWidget';
+import { UNAVAILABLE } from '../../src/lib/format';
 import { scenarioStart } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
 import { frozenWidgetSuite, renderWidget } from './widget';

@@ -5,6 +5,7 @@
  * The element in a real browser is tests/e2e/embed.e2e.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SPOTIFY_ICON_PATH } from '../../src/lib/brand';
 import { UNAVAILABLE } from '../../src/lib/format';
 import '../../src/embed/element';
 
@@ -36,5 +37,24 @@ describe('<listening-widget>', () => {
     expect(fetch).toHaveBeenCalledOnce();
     expect(root().textContent).toContain(UNAVAILABLE);
     expect(errors, 'nothing thrown').toEqual([]);
+  });
+
+  it('carries the Spotify mark linking to Spotify: the icon and the word in the card layout, the icon alone in the compact one', async () => {
+    const body = { nowPlaying: null, topArtists: [], range: 'short_term', fetchedAt: new Date().toISOString() };
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })));
+    for (const layout of ['card', 'compact']) {
+      const element = document.createElement('listening-widget');
+      element.setAttribute('api', 'https://widget.example/api/spotify');
+      element.setAttribute('layout', layout);
+      document.body.append(element);
+      const mark = () => element.shadowRoot!.querySelector<HTMLAnchorElement>('[data-field="spotify"]');
+      await vi.waitFor(() => expect(mark(), layout).not.toBeNull());
+      expect(mark()!.href, layout).toBe('https://open.spotify.com/');
+      expect(mark()!.querySelector('path')!.getAttribute('d'), `${layout}: simple-icons' icon`).toBe(SPOTIFY_ICON_PATH);
+      const name = mark()!.getAttribute('aria-label') ?? mark()!.textContent;
+      expect(name, `${layout}: its accessible name`).toBe('Spotify');
+      expect(mark()!.textContent, layout).toBe(layout === 'card' ? 'Spotify' : '');
+      element.remove();
+    }
   });
 });

@@ -6,7 +6,7 @@
  */
 import { act, cleanup } from '@testing-library/preact';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { UNAVAILABLE } from '../../src/components/ListeningWidget';
+import { UNAVAILABLE } from '../../src/lib/format';
 import { scenarioStart, type Start } from '../../test-support/widget-states';
 import { BACKOFF_MAX_MS, TRACK_END_GRACE_MS } from '../../src/lib/spotify/limits';
 import { PLAYLIST } from '../../test-support/fixtures';

@@ -7,7 +7,7 @@
  */
 import { act, cleanup, fireEvent, within } from '@testing-library/preact';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UNAVAILABLE } from '../../src/components/ListeningWidget';
+import { UNAVAILABLE } from '../../src/lib/format';
 import { scenarioStart, stateExamples, type Start, type StateExample } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
 import { frozenWidgetSuite, imagesLoad, renderWidget } from './widget';

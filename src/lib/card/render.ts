@@ -8,6 +8,7 @@
  */
 import { RANGE_WORDS, UNAVAILABLE, clock, statusOf } from '../format';
 import { AVATAR_MAX_BYTES, COVER_MAX_BYTES } from '../spotify/limits';
+import { SPOTIFY_ICON_MIN_PX, SPOTIFY_ICON_PATH } from '../brand';
 import type { Listening, NowPlaying } from '../spotify/types';
 import { RADIUS_PX, paletteOf, type Palette } from '../themes';
 import { DEFAULT_CARD_OPTIONS, type CardOptions } from './options';
@@ -29,6 +30,8 @@ export interface CardInput {
 const CARD = { width: 480, pad: 20, cover: 96, textX: 132, height: 136, withArtists: 262 } as const;
 const COMPACT = { width: 400, height: 64, art: 40, pad: 12, radius: 14 } as const;
 const AVATAR = 52;
+/** Spotify's artwork rule: corners of 2.5% of the picture's height, rounded (96 px and 40 px). */
+const ART_CORNER = { card: 2, compact: 1 } as const;
 
 
 const FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica, Arial, sans-serif";
@@ -123,9 +126,22 @@ function picture(id: string, href: string | null | undefined, box: Box, round: b
   }
   return (
     `<clipPath id="${id}">${shape}/></clipPath>` +
-    `<image href="${xml(href)}" x="${x}" y="${y}" width="${size}" height="${size}" preserveAspectRatio="xMidYMid slice" clip-path="url(#${id})"/>`
+    `<image href="${xml(href)}" x="${x}" y="${y}" width="${size}" height="${size}" preserveAspectRatio="xMidYMid ${round ? 'slice' : 'meet'}" clip-path="url(#${id})"/>`
   );
 }
+
+/** Spotify's icon (and the word where there is room), which its guidelines ask for beside its data; `x` is where it ends. */
+function spotifyMark(right: number, top: number, word: boolean): string {
+  const size = SPOTIFY_ICON_MIN_PX;
+  const wordWidth = word ? Math.ceil(textWidth('Spotify', 13, true)) + 6 : 0;
+  const x = right - size - wordWidth;
+  return (
+    `<g class="fg" transform="translate(${x} ${top}) scale(${size / 24})"><path d="${SPOTIFY_ICON_PATH}"/></g>` +
+    (word ? `<text x="${x + size + 6}" y="${top + size / 2 + 4.5}" font-size="13" class="b fg">Spotify</text>` : '')
+  );
+}
+/** The width `spotifyMark` takes, with a gap before it. */
+const markRoom = (word: boolean) => SPOTIFY_ICON_MIN_PX + (word ? Math.ceil(textWidth('Spotify', 13, true)) + 6 : 0) + 10;
 
 /** The three equalizer bars of a live track, still (an image cannot animate politely). */
 const bars = (x: number, baseline: number) =>
@@ -183,9 +199,10 @@ function cardNowPlaying(s: Shown, images: CardImages): string {
   const x = CARD.textX;
   const max = CARD.width - CARD.pad - x;
   const statusX = live ? x + 18 : x;
-  let out = picture('cv', item.imageUrl && images.get(item.imageUrl), { x: CARD.pad, y: CARD.pad, size: CARD.cover }, false, 10);
+  let out = picture('cv', item.imageUrl && images.get(item.imageUrl), { x: CARD.pad, y: CARD.pad, size: CARD.cover }, false, ART_CORNER.card);
   if (live) out += bars(x, 34);
-  out += `<text x="${statusX}" y="34" font-size="12" class="s ${live ? 'ac' : 'mu'}">${xml(fit(status, CARD.width - CARD.pad - statusX, 12, true))}</text>`;
+  out += `<text x="${statusX}" y="34" font-size="12" class="s ${live ? 'ac' : 'mu'}">${xml(fit(status, CARD.width - CARD.pad - statusX - markRoom(true), 12, true))}</text>`;
+  out += spotifyMark(CARD.width - CARD.pad, 19, true);
   out += `<text x="${x}" y="57" font-size="17" class="b fg"><tspan class="i">${xml(fit(item.title, max, 17, true))}</tspan></text>`;
   if (item.artists.length) out += `<text x="${x}" y="77" font-size="13" class="mu">${names(item.artists, max, 13)}</text>`;
   if (item.album) out += `<text x="${x}" y="95" font-size="12" class="mu"><tspan class="i">${xml(fit(item.album, max, 12))}</tspan></text>`;
@@ -204,7 +221,8 @@ function cardNowPlaying(s: Shown, images: CardImages): string {
 
 function cardQuiet(message: string): string {
   return (
-    picture('cv', null, { x: CARD.pad, y: CARD.pad, size: CARD.cover }, false, 10) +
+    picture('cv', null, { x: CARD.pad, y: CARD.pad, size: CARD.cover }, false, ART_CORNER.card) +
+    spotifyMark(CARD.width - CARD.pad, 19, true) +
     `<text x="${CARD.textX}" y="73" font-size="15" class="mu">${xml(fit(message, CARD.width - CARD.pad - CARD.textX, 15))}</text>`
   );
 }
@@ -235,14 +253,16 @@ function cardTopArtists(listening: Listening, options: CardOptions, images: Card
 function compactLine(s: Shown | null, message: string | null, images: CardImages): string {
   const { pad, art, width, height } = COMPACT;
   const middle = height / 2 + 5;
-  let out = picture('cv', s?.item.imageUrl && images.get(s.item.imageUrl), { x: pad, y: pad, size: art }, false, 8);
+  let out = picture('cv', s?.item.imageUrl && images.get(s.item.imageUrl), { x: pad, y: pad, size: art }, false, ART_CORNER.compact);
+  out += spotifyMark(width - pad, (height - SPOTIFY_ICON_MIN_PX) / 2, false);
+  const end = width - pad - markRoom(false);
   let x = pad + art + 12;
-  if (!s) return `${out}<text x="${x}" y="${middle}" font-size="14" class="mu">${xml(fit(message ?? '', width - pad - x, 14))}</text>`;
+  if (!s) return `${out}<text x="${x}" y="${middle}" font-size="14" class="mu">${xml(fit(message ?? '', end - x, 14))}</text>`;
   if (s.live) {
     out += bars(x, middle);
     x += 20;
   }
-  const room = width - pad - x;
+  const room = end - x;
   const title = fit(s.item.title, room, 14, true);
   let line = `<tspan class="b fg i" font-size="14">${xml(title)}</tspan>`;
   const rest = room - textWidth(title, 14, true) - textWidth(' · ', 13);
