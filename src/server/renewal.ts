@@ -5,11 +5,29 @@
  * refresh token only when it belongs to SPOTIFY_OWNER_ID. The verifier stays
  * in Blobs; no token, code or verifier is ever put in a URL we build, a page,
  * a response or a log line.
+ *
+ * Concurrency: the rate limit is counted in this instance's memory before any
+ * await, and in the store as one slot per attempt that only one writer can
+ * take; a state is spent by a write only one callback can win, before its
+ * code is exchanged. A store that fails or times out makes any /connect page
+ * answer `unavailable` (503, Retry-After), never an error, and before any
+ * request to Spotify.
  */
-import { RENEWAL_ATTEMPTS_PER_WINDOW, RENEWAL_ATTEMPT_TTL_MS, RENEWAL_WINDOW_MS, TOKEN_TIMEOUT_MS, READ_TIMEOUT_MS } from '../lib/spotify/limits';
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  LOCAL_LEASE_SETTLE_MS,
+  READ_TIMEOUT_MS,
+  RENEWAL_ATTEMPTS_PER_WINDOW,
+  RENEWAL_ATTEMPT_TTL_MS,
+  RENEWAL_CLIENTS_IN_MEMORY,
+  RENEWAL_WINDOW_MS,
+  STATE_UNAVAILABLE_RETRY_S,
+  TOKEN_TIMEOUT_MS,
+} from '../lib/spotify/limits';
 import { REQUIRED_SCOPES, exchangeAuthorizationCode, readAccountId, type Fetch } from '../lib/spotify/spotify-api';
 import { buildAuthorizeUrl, codeChallengeOf, newAuthorizeState, newCodeVerifier } from '../lib/spotify/authorize-url';
-import { readConfig, type EnvAccessor } from '../lib/spotify/config';
+import { readConfig, type EnvAccessor, type SpotifyConfig } from '../lib/spotify/config';
 import { refreshTokenExpiry, renewedRecord, tokenFingerprint, type RefreshTokenChoice } from '../lib/spotify/rotation';
 import type { ErrorCode } from '../lib/spotify/types';
 import type { Logger } from '../lib/spotify/listening';
@@ -18,6 +36,7 @@ import {
   createSharedStateStore,
   createTokenStore,
   describeError,
+  isLocalRuntime,
   openBlobStore,
   runtimeEnv,
   withStoreTimeout,
@@ -40,9 +59,23 @@ export interface RenewalDeps {
   stateStore?: SharedStateStore;
   connectStore?: JsonStore;
   log?: Logger;
+  /** This instance's count of attempts; the module's own by default. */
+  attempts?: AttemptCounter;
+  /** The local Blobs server (its conditional writes are not atomic); `isLocalRuntime` by default. */
+  local?: boolean;
+}
+
+/** Netlify Blobs failed or timed out: nothing changed, and the page says to come back in a moment. */
+export interface Unavailable {
+  kind: 'unavailable';
+  status: 503;
+  /** Seconds, for Retry-After. */
+  retryAfterS: number;
+  message: string;
 }
 
 export type ConnectStatus =
+  | Unavailable
   | { kind: 'not_configured'; message: string }
   | {
       kind: 'ready';
@@ -58,10 +91,12 @@ export type ConnectStatus =
     };
 
 export type StartOutcome =
+  | Unavailable
   | { kind: 'redirect'; location: string; browserNonce: string }
   | { kind: 'refused'; status: number; reason: 'not_configured' | 'no_owner' | 'rate_limited'; message: string };
 
 export type CallbackOutcome =
+  | Unavailable
   | { kind: 'renewed'; daysLeft: number }
   | {
       kind: 'refused';
@@ -88,6 +123,8 @@ interface Resolved {
   state: SharedStateStore;
   connect: JsonStore;
   log: Logger;
+  attempts: AttemptCounter;
+  local: boolean;
 }
 
 const resolve = (deps: RenewalDeps): Resolved => {
@@ -101,6 +138,8 @@ const resolve = (deps: RenewalDeps): Resolved => {
     state: deps.stateStore ?? createSharedStateStore(),
     connect: deps.connectStore ?? openBlobStore(CONNECT_STORE_NAME),
     log: deps.log ?? console,
+    attempts: deps.attempts ?? instanceAttempts,
+    local: deps.local ?? isLocalRuntime(env),
   };
 };
 
@@ -116,7 +155,16 @@ export async function connectStatus(deps: RenewalDeps = {}): Promise<ConnectStat
   if (config.status !== 'ready') return { kind: 'not_configured', message: config.status === 'invalid' && config.missing.length === 0 ? config.message : NOT_CONFIGURED };
 
   const choice = await tokenInUse({ environment: await environmentTokenOf(config.config), tokens, log });
-  const shared = await state.read().catch(() => null);
+  // A status read past a failing store could say "Connected" over a token Spotify refused: say nothing instead.
+  if (choice.storeUnread) return unavailable(log, 'the saved refresh token could not be read');
+  let shared: Awaited<ReturnType<SharedStateStore['read']>>;
+  try {
+    shared = await state.read();
+  } catch (error) {
+    // Outside a Netlify context there is no store to miss (as tokenInUse decides).
+    if (!(error instanceof Error && error.name === 'MissingBlobsEnvironmentError')) return unavailable(log, describeError(error));
+    shared = null;
+  }
   const expiry = choice.issuedAt ? refreshTokenExpiry(choice.issuedAt, now()) : null;
   const lockout = shared?.lockout && Date.parse(shared.lockout.until) > now().getTime() ? shared.lockout : null;
   const reads = [shared?.nowPlaying?.readAt, ...Object.values(shared?.topArtists ?? {}).map((part) => part?.readAt)].filter((at): at is string => Boolean(at));
@@ -134,21 +182,30 @@ export async function connectStatus(deps: RenewalDeps = {}): Promise<ConnectStat
 /** Starts a renewal: the Spotify authorize URL to send the browser to, with its cookie nonce. */
 export async function startRenewal(requestUrl: URL, clientAddress: string, deps: RenewalDeps = {}): Promise<StartOutcome> {
   const resolved = resolve(deps);
-  const { config, env, connect, now } = resolved;
+  const { config, env } = resolved;
   if (config.status !== 'ready') return { kind: 'refused', status: 503, reason: 'not_configured', message: NOT_CONFIGURED };
   if (!ownerId(env)) return { kind: 'refused', status: 409, reason: 'no_owner', message: NO_OWNER };
-  if (!(await withinRateLimit(resolved, clientAddress, 'start'))) return rateLimited();
+  // Counted in memory before any await, so a burst into this instance is counted one call at a time.
+  const client = rateClientOf(resolved, clientAddress);
+  if (!countInMemory(resolved, client, 'start')) return rateLimited();
+  return orUnavailable(resolved, async () => {
+    if (!(await countInStore(resolved, client, 'start'))) return rateLimited();
+    return redirectToSpotify(resolved, config.config, requestUrl);
+  });
+}
 
+async function redirectToSpotify({ connect, now }: Resolved, spotify: SpotifyConfig, requestUrl: URL): Promise<StartOutcome> {
   const state = newAuthorizeState();
   const verifier = newCodeVerifier();
   const browserNonce = newAuthorizeState();
   // The callback must be this site's own, on the origin the owner is using.
   const redirectUri = `${requestUrl.origin}/connect/callback`;
   const attempt: RenewalAttempt = { browser: await tokenFingerprint(browserNonce), verifier, redirectUri, expiresAt: now().getTime() + RENEWAL_ATTEMPT_TTL_MS };
-  await withStoreTimeout(connect.setJSON(attemptKey(await tokenFingerprint(state)), attempt), 'saving the renewal');
+  const key = attemptKey(await tokenFingerprint(state));
+  await fromStore(() => connect.setJSON(key, attempt), 'saving the renewal');
   const location = buildAuthorizeUrl({
-    accountsUrl: config.config.accountsUrl,
-    clientId: config.config.clientId,
+    accountsUrl: spotify.accountsUrl,
+    clientId: spotify.clientId,
     redirectUri,
     state,
     codeChallenge: await codeChallengeOf(verifier),
@@ -159,23 +216,45 @@ export async function startRenewal(requestUrl: URL, clientAddress: string, deps:
 /** Finishes a renewal from Spotify's redirect back to /connect/callback. */
 export async function finishRenewal(requestUrl: URL, browserNonce: string | undefined, clientAddress: string, deps: RenewalDeps = {}): Promise<CallbackOutcome> {
   const resolved = resolve(deps);
-  const { config, env, connect, now, log } = resolved;
+  const { config, env } = resolved;
   if (config.status !== 'ready') return refused(503, 'not_configured', NOT_CONFIGURED);
   const owner = ownerId(env);
   if (!owner) return refused(409, 'not_configured', NO_OWNER);
-  if (!(await withinRateLimit(resolved, clientAddress, 'check'))) return rateLimited();
+  const client = rateClientOf(resolved, clientAddress);
+  if (!countInMemory(resolved, client, 'check')) return rateLimited();
+  return orUnavailable(resolved, async () => {
+    if (!(await countInStore(resolved, client, 'check'))) return rateLimited();
+    return finishWithSpotify(resolved, config.config, owner, requestUrl, browserNonce, client);
+  });
+}
 
+async function finishWithSpotify(
+  resolved: Resolved,
+  spotify: SpotifyConfig,
+  owner: string,
+  requestUrl: URL,
+  browserNonce: string | undefined,
+  client: RateClient,
+): Promise<CallbackOutcome> {
+  const { connect, now, log } = resolved;
   const params = requestUrl.searchParams;
   const state = params.get('state');
-  const key = state ? attemptKey(await tokenFingerprint(state)) : null;
-  const stored = key ? ((await withStoreTimeout(connect.getWithMetadata(key, { type: 'json' }), 'reading the renewal'))?.data as RenewalAttempt | undefined) : undefined;
+  const stateHash = state ? await tokenFingerprint(state) : null;
+  const stored = stateHash
+    ? ((await fromStore(() => connect.getWithMetadata(attemptKey(stateHash), { type: 'json' }), 'reading the renewal'))?.data as RenewalAttempt | undefined)
+    : undefined;
   const sameBrowser = stored && browserNonce !== undefined && stored.browser === (await tokenFingerprint(browserNonce));
-  if (!key || !stored || !sameBrowser || stored.expiresAt <= now().getTime()) {
-    await recordFailure(resolved, clientAddress, 'bad_state');
+  // Single use, before anything else: of callbacks racing with one state, only the one that writes its
+  // spent marker goes on to exchange the code; a replay finds the marker, or no attempt at all.
+  const attempt = stored && sameBrowser && stored.expiresAt > now().getTime() ? stored : null;
+  if (!stateHash || !attempt || !(await claimKey(resolved, spentKey(stateHash), 'closing the renewal'))) {
+    await recordFailure(resolved, client, 'bad_state');
     return refused(400, 'bad_state', 'This renewal link is not valid here: it has expired, was already used, or was started in another browser. Start again from /connect.');
   }
-  // Single use, before anything else: a replayed callback finds nothing.
-  await withStoreTimeout(connect.delete(key), 'closing the renewal');
+  // The verifier is no longer needed; the spent marker alone keeps the state single-use, so a failure here changes nothing.
+  await fromStore(() => connect.delete(attemptKey(stateHash)), 'closing the renewal').catch((error: unknown) =>
+    log.warn(`A spent renewal could not be removed (${describeError(error)}); its spent marker keeps it from being used again.`),
+  );
 
   if (params.get('error')) {
     return refused(200, 'denied', 'Spotify says access was not granted, so nothing changed. Start again from /connect when you are ready.');
@@ -183,10 +262,10 @@ export async function finishRenewal(requestUrl: URL, browserNonce: string | unde
   const code = params.get('code');
   if (!code) return refused(400, 'bad_state', 'Spotify sent no authorization code. Start again from /connect.');
 
-  const endpoint = { fetch: resolved.fetch, accountsUrl: config.config.accountsUrl, clientId: config.config.clientId, clientSecret: config.config.clientSecret, timeoutMs: TOKEN_TIMEOUT_MS };
-  const grant = await exchangeAuthorizationCode(endpoint, code, stored.redirectUri, stored.verifier);
+  const endpoint = { fetch: resolved.fetch, accountsUrl: spotify.accountsUrl, clientId: spotify.clientId, clientSecret: spotify.clientSecret, timeoutMs: TOKEN_TIMEOUT_MS };
+  const grant = await exchangeAuthorizationCode(endpoint, code, attempt.redirectUri, attempt.verifier);
   if (!grant.ok) {
-    await recordFailure(resolved, clientAddress, 'code_rejected');
+    await recordFailure(resolved, client, 'code_rejected');
     const rejected = grant.error.code === 'reauthorization_required';
     return refused(rejected ? 400 : 502, rejected ? 'code_rejected' : 'upstream', rejected ? 'Spotify did not accept this sign-in (it may have been used already). Try again from /connect.' : 'Spotify could not be reached to finish the renewal. Try again from /connect in a minute.');
   }
@@ -194,14 +273,19 @@ export async function finishRenewal(requestUrl: URL, browserNonce: string | unde
   const missing = Object.values(REQUIRED_SCOPES).filter((scope) => !grant.value.scopes.includes(scope));
   if (missing.length > 0) return refused(400, 'missing_scopes', `Spotify granted too little (missing ${missing.join(', ')}). Try again from /connect and leave every permission on.`);
 
-  const account = await readAccountId({ fetch: resolved.fetch, apiUrl: config.config.apiUrl, accessToken: grant.value.accessToken, timeoutMs: READ_TIMEOUT_MS });
+  const account = await readAccountId({ fetch: resolved.fetch, apiUrl: spotify.apiUrl, accessToken: grant.value.accessToken, timeoutMs: READ_TIMEOUT_MS });
   if (!account.ok) return refused(502, 'upstream', 'Spotify could not say which account signed in. Try again from /connect.');
   if (account.value !== owner) {
-    await recordFailure(resolved, clientAddress, 'wrong_account');
+    await recordFailure(resolved, client, 'wrong_account');
     return refused(403, 'wrong_account', 'That Spotify account is not the one this site shows, so nothing changed. Sign in to Spotify as the site’s owner and try again.');
   }
 
-  await saveRenewal(resolved, grant.value.refreshToken);
+  try {
+    await saveRenewal(resolved, grant.value.refreshToken);
+  } catch (error) {
+    // saveToken has retried and logged each try; the code is spent, so the owner starts again.
+    throw new StoreUnavailable(`saving the renewed refresh token: ${describeError(error)}`);
+  }
   log.warn('The Spotify connection was renewed from /connect.');
   return { kind: 'renewed', daysLeft: refreshTokenExpiry(now(), now()).daysLeft };
 }
@@ -220,34 +304,207 @@ async function saveRenewal(resolved: Resolved, refreshToken: string): Promise<vo
   }
 }
 
-interface RateRecord {
-  windowStart: number;
-  count: number;
+/* --- The rate limit: per client address, counted in this instance's memory and in the store --- */
+
+export type RateUse = 'start' | 'check' | 'failure';
+
+export interface RateClient {
+  /** SHA-256 of the address (its first 32 hex digits): the address itself is never kept. */
+  id: string;
+  /** The fixed window the call falls in: epoch ms / RENEWAL_WINDOW_MS, rounded down. */
+  window: number;
 }
 
-/** Counts an attempt against the client's window; false once over. The address is stored only as a hash. */
-async function withinRateLimit(resolved: Resolved, clientAddress: string, what: 'start' | 'check' | 'failure'): Promise<boolean> {
-  const key = `rate/${(await tokenFingerprint(`renewal:${clientAddress}`)).slice(0, 32)}`;
-  const now = resolved.now().getTime();
-  try {
-    const found = (await withStoreTimeout(resolved.connect.getWithMetadata(key, { type: 'json' }), 'reading the renewal rate'))?.data as RateRecord | undefined;
-    const current = found && now - found.windowStart < RENEWAL_WINDOW_MS ? found : { windowStart: now, count: 0 };
-    const counted = what === 'check' ? current : { ...current, count: current.count + 1 };
-    if (counted !== current) await withStoreTimeout(resolved.connect.setJSON(key, counted), 'counting the renewal');
-    return counted.count <= RENEWAL_ATTEMPTS_PER_WINDOW;
-  } catch (error) {
-    resolved.log.warn(`The renewal rate limit could not be checked (${describeError(error)}); allowing this attempt.`);
-    return true;
+/** Synchronous, so a caller can count before its first await. */
+const rateClientOf = (resolved: Resolved, clientAddress: string): RateClient => ({
+  id: createHash('sha256').update(`renewal:${clientAddress}`).digest('hex').slice(0, 32),
+  window: Math.floor(resolved.now().getTime() / RENEWAL_WINDOW_MS),
+});
+
+/**
+ * The rule on a client's count in one window. A start is allowed while fewer
+ * than RENEWAL_ATTEMPTS_PER_WINDOW are counted, and counts (a refused one does
+ * not). A failure always counts. A callback (`check`) counts nothing and is
+ * allowed until a failure has gone past the limit, so the last start allowed
+ * can still come back.
+ */
+export function countAttempt(count: number, use: RateUse): { allowed: boolean; count: number } {
+  if (use === 'check') return { allowed: count <= RENEWAL_ATTEMPTS_PER_WINDOW, count };
+  if (use === 'failure') return { allowed: count < RENEWAL_ATTEMPTS_PER_WINDOW, count: count + 1 };
+  return count < RENEWAL_ATTEMPTS_PER_WINDOW ? { allowed: true, count: count + 1 } : { allowed: false, count };
+}
+
+/**
+ * The store's side of the same rule. A start or a failure takes one of the
+ * client's RENEWAL_ATTEMPTS_PER_WINDOW slots in the window (`taken`: those known
+ * to be taken), a free one at random so that a burst spreads over them instead of all
+ * contending for the lowest. With none free a start is refused (null), and a
+ * failure takes the slot past the limit, whose presence refuses callbacks.
+ */
+export function slotToClaim(taken: readonly boolean[], use: 'start' | 'failure', random: () => number = Math.random): number | null {
+  const free = taken.flatMap((isTaken, slot) => (isTaken ? [] : [slot]));
+  if (free.length > 0) return free[Math.min(free.length - 1, Math.floor(random() * free.length))]!;
+  return use === 'failure' ? RENEWAL_ATTEMPTS_PER_WINDOW : null;
+}
+
+/** An instance's own count of attempts, by client and window. */
+export interface AttemptCounter {
+  /** `countAttempt` on the client's count, read and written in one synchronous step: no other call comes between. */
+  take(client: RateClient, use: RateUse): boolean;
+}
+
+export function createAttemptCounter(capacity = RENEWAL_CLIENTS_IN_MEMORY): AttemptCounter {
+  const counts = new Map<string, { window: number; count: number }>();
+  let latest = Number.NEGATIVE_INFINITY;
+  return {
+    take({ id, window }, use) {
+      if (window > latest) {
+        // A new window: the old ones count no more.
+        latest = window;
+        for (const [key, entry] of counts) if (entry.window < window) counts.delete(key);
+      }
+      const key = `${id}/${window}`;
+      const before = counts.get(key)?.count ?? 0;
+      const { allowed, count } = countAttempt(before, use);
+      if (count !== before) {
+        // Re-inserted, so the Map runs from the least recently counted client, which the cap forgets first.
+        counts.delete(key);
+        counts.set(key, { window, count });
+        for (const oldest of counts.keys()) {
+          if (counts.size <= capacity) break;
+          counts.delete(oldest);
+        }
+      }
+      return allowed;
+    },
+  };
+}
+
+/**
+ * This instance's counter, shared by the calls a warm instance serves. Under
+ * `netlify serve` every call runs in a fresh worker, so there only the store counts.
+ */
+const instanceAttempts = createAttemptCounter();
+
+const countInMemory = (resolved: Resolved, client: RateClient, use: RateUse) => resolved.attempts.take(client, use);
+
+const rateKey = (client: RateClient, slot: number) => `rate/${client.id}/${client.window}/${slot}`;
+
+/** Which of the client's slots are known to be taken: a hint, so a call reads one key rather than every slot. */
+const hintKey = (client: RateClient) => `rate/${client.id}/${client.window}/taken`;
+
+/**
+ * The store's count, which covers every instance: one record per attempt, in
+ * a slot only one writer can take. A callback's check reads one key, the slot
+ * past the limit. Throws StoreUnavailable.
+ *
+ * Which slots to try comes from the hint. It only ever names slots someone
+ * won, and writers may overwrite each other's, so it can lag but never
+ * overstate: a slot it misses costs a lost claim, never an extra attempt.
+ */
+async function countInStore(resolved: Resolved, client: RateClient, use: RateUse): Promise<boolean> {
+  const { connect } = resolved;
+  if (use === 'check') return (await fromStore(() => connect.getWithMetadata(rateKey(client, RENEWAL_ATTEMPTS_PER_WINDOW), { type: 'json' }), 'reading the renewal rate')) === null;
+  const hint = (await fromStore(() => connect.getWithMetadata(hintKey(client), { type: 'json' }), 'reading the renewal rate'))?.data;
+  const hinted = Array.isArray(hint) ? hint.filter((slot): slot is number => Number.isInteger(slot) && slot >= 0 && slot < RENEWAL_ATTEMPTS_PER_WINDOW) : [];
+  const known = new Set(hinted);
+  const tell = () =>
+    known.size > hinted.length ? fromStore(() => connect.setJSON(hintKey(client), [...known].sort((a, b) => a - b)), 'counting the renewal').catch(() => undefined) : undefined;
+  // Each lost claim adds a slot to `known`, so this ends within RENEWAL_ATTEMPTS_PER_WINDOW + 1 claims.
+  for (;;) {
+    const slot = slotToClaim(Array.from({ length: RENEWAL_ATTEMPTS_PER_WINDOW }, (_, index) => known.has(index)), use);
+    if (slot === null) {
+      await tell();
+      return false;
+    }
+    if (await claimKey(resolved, rateKey(client, slot), 'counting the renewal')) {
+      if (slot < RENEWAL_ATTEMPTS_PER_WINDOW) known.add(slot);
+      await tell();
+      return slot < RENEWAL_ATTEMPTS_PER_WINDOW;
+    }
+    if (slot === RENEWAL_ATTEMPTS_PER_WINDOW) return false;
+    known.add(slot);
   }
 }
 
-async function recordFailure(resolved: Resolved, clientAddress: string, reason: string): Promise<void> {
-  const within = await withinRateLimit(resolved, clientAddress, 'failure');
-  const client = (await tokenFingerprint(`renewal:${clientAddress}`)).slice(0, 8);
-  resolved.log.warn(`A renewal on /connect was refused (${reason}) for client ${client}${within ? '' : '; further attempts from it are refused for now'}.`);
+/**
+ * Counts a refused callback against its client and logs it. The refusal
+ * stands even when the store cannot count it (this instance's memory did).
+ */
+async function recordFailure(resolved: Resolved, client: RateClient, reason: string): Promise<void> {
+  const inMemory = countInMemory(resolved, client, 'failure');
+  const inStore = await countInStore(resolved, client, 'failure').catch((error: unknown) => {
+    if (!(error instanceof StoreUnavailable)) throw error;
+    resolved.log.warn(`A refused renewal could not be counted in Netlify Blobs (${error.message}).`);
+    return true;
+  });
+  const over = !inMemory || !inStore;
+  resolved.log.warn(`A renewal on /connect was refused (${reason}) for client ${client.id.slice(0, 8)}${over ? '; further attempts from it are refused for now' : ''}.`);
+}
+
+/* --- Blobs: each operation time-limited, each failure an `unavailable` answer --- */
+
+/** A Blobs operation failed or timed out. Any other error is a bug, and stays one. */
+class StoreUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUnavailable';
+  }
+}
+
+/** One store operation within its time limit. A thunk, because outside a Netlify context the call itself throws. */
+async function fromStore<T>(work: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await withStoreTimeout(work(), what);
+  } catch (error) {
+    throw new StoreUnavailable(`${what}: ${describeError(error)}`);
+  }
+}
+
+async function orUnavailable<T>(resolved: Resolved, work: () => Promise<T>): Promise<T | Unavailable> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof StoreUnavailable)) throw error;
+    return unavailable(resolved.log, error.message);
+  }
+}
+
+/** The 503 and its Retry-After, set by each /connect page before it renders (src/pages/connect/_unavailable.astro). */
+export function applyUnavailable(response: { status?: number; headers: Headers }, outcome: Unavailable): void {
+  response.status = outcome.status;
+  response.headers.set('Retry-After', String(outcome.retryAfterS));
+}
+
+function unavailable(log: Logger, why: string): Unavailable {
+  log.warn(`/connect answered 503: Netlify Blobs failed (${why}). Nothing was changed.`);
+  return {
+    kind: 'unavailable',
+    status: 503,
+    retryAfterS: STATE_UNAVAILABLE_RETRY_S,
+    message: 'This site could not reach its storage just now, so nothing changed. Try again in a moment.',
+  };
+}
+
+/**
+ * Writes `key` only if it is new; true when this caller won it. Deployed Blobs
+ * decides at once. The local server answers `modified` to every same-instant
+ * writer and keeps the last, so there the winner is whoever still holds the
+ * key a moment later: the read-back of the refresh lease (store.ts), local only.
+ */
+async function claimKey(resolved: Resolved, key: string, what: string): Promise<boolean> {
+  const holder = randomUUID();
+  const written = await fromStore(() => resolved.connect.setJSON(key, { holder, at: resolved.now().toISOString() }, { onlyIfNew: true }), what);
+  if (!written.modified) return false;
+  if (!resolved.local) return true;
+  await sleep(LOCAL_LEASE_SETTLE_MS);
+  const found = await fromStore(() => resolved.connect.getWithMetadata(key, { type: 'json' }), what);
+  return (found?.data as { holder?: unknown } | undefined)?.holder === holder;
 }
 
 const attemptKey = (stateHash: string) => `attempt/${stateHash}`;
+/** Written once, by the one callback that may exchange the state's code. */
+const spentKey = (stateHash: string) => `spent/${stateHash}`;
 const refused = (status: number, reason: Extract<CallbackOutcome, { kind: 'refused' }>['reason'], message: string): CallbackOutcome => ({ kind: 'refused', status, reason, message });
 const rateLimited = () =>
   ({ kind: 'refused', status: 429, reason: 'rate_limited', message: 'Too many renewal attempts from here. Wait ten minutes, then start again from /connect.' }) as const;

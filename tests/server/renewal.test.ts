@@ -2,7 +2,10 @@
  * Renewal from /connect, through src/server/renewal.ts with in-memory Blobs:
  * PKCE and the browser-bound state, the owner check, each refusal with
  * nothing stored, the rate limit, and the renewed token in use from the next
- * call on. No code, verifier or token in any message or log line.
+ * call on. No code, verifier or token in any message or log line. Under
+ * concurrency: the rate limit holds in one instance and across fresh ones,
+ * one state is exchanged once; a failing store answers 503 on every route
+ * before any request to Spotify.
  */
 import { createHash } from 'node:crypto';
 import { http, HttpResponse } from 'msw';
@@ -10,8 +13,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { RENEWAL_ATTEMPTS_PER_WINDOW } from '../../src/lib/spotify/limits';
 import { DEFAULT_ACCOUNTS_URL, DEFAULT_API_URL } from '../../src/lib/spotify/config';
 import { loadListening } from '../../src/server/listening-service';
-import { connectStatus, finishRenewal, startRenewal, type RenewalDeps } from '../../src/server/renewal';
-import { createMemoryBlobs } from '../../test-support/memory-blobs';
+import { applyUnavailable, connectStatus, createAttemptCounter, finishRenewal, startRenewal, type RenewalDeps, type Unavailable } from '../../src/server/renewal';
+import type { JsonStore } from '../../src/server/store';
+import { createMemoryBlobs, type MemoryBlobs } from '../../test-support/memory-blobs';
 import { memoryStores, testEnv } from '../helpers/service';
 import { TEST_NOW, useFakeSpotify } from '../mocks/spotify';
 import { server } from '../setup/msw';
@@ -27,16 +31,24 @@ let deps: RenewalDeps & ReturnType<typeof memoryStores>;
 let lines: string[];
 let exchanges: URLSearchParams[];
 let account: string;
+/** Requests to Spotify (accounts and API) made through the renewal's fetch. */
+let spotifyRequests: number;
 
 beforeEach(() => {
   clock = TEST_NOW.getTime();
   lines = [];
   exchanges = [];
   account = OWNER;
+  spotifyRequests = 0;
   const fake = useFakeSpotify({ refreshToken: RENEWED });
   deps = {
     ...memoryStores(),
     connectStore: createMemoryBlobs(),
+    attempts: createAttemptCounter(),
+    fetch: (input, init) => {
+      spotifyRequests += 1;
+      return fetch(input, init);
+    },
     env: testEnv({ SPOTIFY_OWNER_ID: OWNER, SPOTIFY_REFRESH_INTERVAL_S: '15' }),
     now: () => new Date(clock),
     log: { warn: (line) => lines.push(line), error: (line) => lines.push(line) },
@@ -190,5 +202,117 @@ describe('finishRenewal', () => {
     secrets.push(...exchanges.map((form) => form.get('code_verifier')!));
     for (const text of [...messages, ...lines]) for (const secret of secrets) expect(text).not.toContain(secret);
     expect(lines.some((line) => /refused \(wrong_account\)/.test(line)), 'failures are logged').toBe(true);
+  });
+});
+
+/**
+ * Like the local Blobs server: `onlyIfNew` is checked as a write arrives, but
+ * the write lands a moment later, so writes arriving together all report
+ * `modified` and the last one stays.
+ */
+function racyBlobs(): MemoryBlobs {
+  const blobs = createMemoryBlobs({ etagOnRead: false });
+  const write = blobs.setJSON;
+  const racy: JsonStore['setJSON'] = async (key, data, condition) => {
+    if (condition?.onlyIfNew && blobs.entries.has(key)) return { modified: false };
+    await new Promise((landed) => setImmediate(landed));
+    return write(key, data);
+  };
+  return Object.assign(blobs, { setJSON: racy });
+}
+
+describe('under concurrency', () => {
+  const BURST = 30;
+  const burst = async (run: () => Promise<Awaited<ReturnType<typeof startRenewal>>>) => {
+    server.use(...handlers);
+    const outcomes = await Promise.all(Array.from({ length: BURST }, run));
+    const accepted = outcomes.filter((outcome) => outcome.kind === 'redirect').length;
+    const others = outcomes.filter((outcome) => outcome.kind !== 'redirect').map((outcome) => outcome.kind === 'refused' && outcome.status);
+    return { accepted, others };
+  };
+
+  it(`accepts ${RENEWAL_ATTEMPTS_PER_WINDOW} of ${BURST} simultaneous starts from one address in one instance, even over a store whose conditional writes race`, async () => {
+    deps.connectStore = racyBlobs();
+    const { accepted, others } = await burst(() => startRenewal(SITE, '203.0.113.7', deps));
+    expect(accepted, 'counted in memory before any await').toBe(RENEWAL_ATTEMPTS_PER_WINDOW);
+    expect(new Set(others), 'the rest: 429').toEqual(new Set([429]));
+  });
+
+  it(`accepts at most ${2 * RENEWAL_ATTEMPTS_PER_WINDOW} of ${BURST} simultaneous starts from one address, each in a fresh instance (as under netlify serve)`, async () => {
+    const { accepted, others } = await burst(() => startRenewal(SITE, '203.0.113.7', { ...deps, attempts: createAttemptCounter() }));
+    expect(accepted, 'one store slot per attempt').toBeLessThanOrEqual(2 * RENEWAL_ATTEMPTS_PER_WINDOW);
+    expect(accepted).toBeGreaterThan(0);
+    expect(new Set(others), 'the rest: 429').toEqual(new Set([429]));
+  });
+
+  it('holds across fresh instances on the local Blobs server too, where a claimed slot is read back after a settle', async () => {
+    deps.connectStore = racyBlobs();
+    const { accepted, others } = await burst(() => startRenewal(SITE, '203.0.113.7', { ...deps, attempts: createAttemptCounter(), local: true }));
+    expect(accepted).toBeLessThanOrEqual(2 * RENEWAL_ATTEMPTS_PER_WINDOW);
+    expect(accepted).toBeGreaterThan(0);
+    expect(new Set(others), 'the rest: 429').toEqual(new Set([429]));
+  });
+
+  it('lets one of five racing callbacks with one state exchange its code, and stores one renewal', async () => {
+    const { url, browserNonce } = await start();
+    const params = { code: CODE, state: url.searchParams.get('state')! };
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => callback(params, browserNonce)));
+    expect(exchanges, 'code exchanges').toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.kind === 'renewed'), 'renewed').toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.kind === 'refused' && outcome.reason === 'bad_state'), 'the others: already used').toHaveLength(4);
+    expect(deps.tokenBlobs.counts.writes, 'token writes').toBe(1);
+    expect(stored()?.refreshToken).toBe(RENEWED);
+  });
+
+  it(`refuses callbacks from a client once its failures went past ${RENEWAL_ATTEMPTS_PER_WINDOW}, in fresh instances too`, async () => {
+    const { browserNonce } = await start();
+    const forged = () =>
+      finishRenewal(new URL('https://owner.example/connect/callback?code=x&state=forged'), browserNonce, '203.0.113.7', { ...deps, attempts: createAttemptCounter() });
+    for (let i = 0; i < RENEWAL_ATTEMPTS_PER_WINDOW; i += 1) {
+      const outcome = await forged();
+      expect(outcome.kind === 'refused' && outcome.status, `forged callback ${i + 1}`).toBe(400);
+    }
+    const outcome = await forged();
+    expect(outcome.kind === 'refused' && outcome.status, 'past the limit').toBe(429);
+  });
+});
+
+describe('while Netlify Blobs fails', () => {
+  const failAll = () => {
+    for (const blobs of [deps.connectStore as MemoryBlobs, deps.tokenBlobs, deps.stateBlobs]) blobs.failing = true;
+  };
+  const expect503 = (outcome: { kind: string } | Unavailable, label: string) => {
+    expect(outcome.kind, label).toBe('unavailable');
+    if (!('retryAfterS' in outcome)) return;
+    const response = { status: 200, headers: new Headers() };
+    applyUnavailable(response, outcome);
+    expect([response.status, response.headers.get('Retry-After')], `${label}: status and Retry-After`).toEqual([503, '30']);
+    expect(outcome.message, label).toMatch(/Try again in a moment/);
+  };
+
+  it('answers the status page, a start and a callback with 503 and Retry-After, and asks Spotify nothing', async () => {
+    const { url, browserNonce } = await start();
+    spotifyRequests = 0;
+    failAll();
+    expect503(await connectStatus(deps), '/connect');
+    expect503(await startRenewal(SITE, '203.0.113.7', deps), '/connect/start');
+    expect503(await callback({ code: CODE, state: url.searchParams.get('state')! }, browserNonce), '/connect/callback');
+    expect(spotifyRequests, 'requests to Spotify').toBe(0);
+    expect(exchanges).toHaveLength(0);
+  });
+
+  it('answers the status page with 503 when only the saved token cannot be read, rather than guess', async () => {
+    deps.tokenBlobs.failing = true;
+    expect503(await connectStatus(deps), '/connect');
+  });
+
+  it('answers 503 when only the connect store fails, and the state still works once it is back', async () => {
+    const { url, browserNonce } = await start();
+    const connect = deps.connectStore as MemoryBlobs;
+    connect.failing = true;
+    const params = { code: CODE, state: url.searchParams.get('state')! };
+    expect503(await callback(params, browserNonce), '/connect/callback');
+    connect.failing = false;
+    expect((await callback(params, browserNonce)).kind).toBe('renewed');
   });
 });

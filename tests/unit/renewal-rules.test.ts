@@ -1,12 +1,15 @@
 /**
- * The pure rules behind renewing from /connect: PKCE (S256) and the
+ * The pure rules behind renewing from /connect: PKCE (S256), the
  * precedence between the environment token, its rotated descendants and a
- * renewal ("the most recently issued token wins").
+ * renewal ("the most recently issued token wins"), and the rate limit's count
+ * (in memory, and the store's slots).
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildAuthorizeUrl, codeChallengeOf, newCodeVerifier } from '../../src/lib/spotify/authorize-url';
+import { RENEWAL_ATTEMPTS_PER_WINDOW as LIMIT } from '../../src/lib/spotify/limits';
 import { RENEWAL_LINE, chooseRefreshToken, parsePersistedRefreshToken, renewedRecord, tokenFingerprint } from '../../src/lib/spotify/rotation';
+import { countAttempt, createAttemptCounter, slotToClaim } from '../../src/server/renewal';
 
 describe('PKCE', () => {
   it('makes 43-character URL-safe verifiers, never the same twice', () => {
@@ -76,5 +79,62 @@ describe('chooseRefreshToken: the most recently issued token wins', () => {
     for (const descendsFrom of ['', 'env-token', fingerprint.toUpperCase(), fingerprint.slice(1), `${fingerprint}0`, `${fingerprint.slice(1)}g`]) {
       expect(parsePersistedRefreshToken({ ...rotated, descendsFrom }), JSON.stringify(descendsFrom)).toBeNull();
     }
+  });
+});
+
+describe('countAttempt: the rate limit on one client’s count in a window', () => {
+  it(`allows ${LIMIT} starts, counting each, and refuses the next without counting it`, () => {
+    expect(countAttempt(0, 'start')).toEqual({ allowed: true, count: 1 });
+    expect(countAttempt(LIMIT - 1, 'start')).toEqual({ allowed: true, count: LIMIT });
+    expect(countAttempt(LIMIT, 'start')).toEqual({ allowed: false, count: LIMIT });
+  });
+
+  it('lets the last start allowed come back, and refuses callbacks once a failure went past the limit', () => {
+    expect(countAttempt(LIMIT, 'check')).toEqual({ allowed: true, count: LIMIT });
+    expect(countAttempt(LIMIT, 'failure')).toEqual({ allowed: false, count: LIMIT + 1 });
+    expect(countAttempt(LIMIT + 1, 'check').allowed).toBe(false);
+    expect(countAttempt(LIMIT - 1, 'failure')).toEqual({ allowed: true, count: LIMIT });
+  });
+});
+
+describe('slotToClaim: the store’s count, one slot per attempt', () => {
+  const taken = (...slots: number[]) => Array.from({ length: LIMIT }, (_, slot) => slots.includes(slot));
+
+  it('takes a free slot, spread by the random number, never a taken one', () => {
+    expect(slotToClaim(taken(), 'start', () => 0)).toBe(0);
+    expect(slotToClaim(taken(), 'start', () => 0.999)).toBe(LIMIT - 1);
+    expect(slotToClaim(taken(0, 1, 3), 'start', () => 0.5)).toBe(4);
+    for (const random of [0, 0.3, 0.6, 0.99]) expect(slotToClaim(taken(0, 2, 3, 4, 5), 'failure', () => random)).toBe(1);
+  });
+
+  it('refuses a start when all are taken, and sends a failure to the slot past the limit', () => {
+    const full = taken(...Array.from({ length: LIMIT }, (_, slot) => slot));
+    expect(slotToClaim(full, 'start')).toBeNull();
+    expect(slotToClaim(full, 'failure')).toBe(LIMIT);
+  });
+});
+
+describe('createAttemptCounter: one instance’s count in memory', () => {
+  const client = (id: string, window = 7) => ({ id, window });
+
+  it(`refuses a client’s start past ${LIMIT} in a window, not another client’s, and counts afresh in the next window`, () => {
+    const counter = createAttemptCounter();
+    const starts = Array.from({ length: LIMIT + 2 }, () => counter.take(client('a'), 'start'));
+    expect(starts.filter(Boolean)).toHaveLength(LIMIT);
+    expect(counter.take(client('b'), 'start'), 'another client').toBe(true);
+    expect(counter.take(client('a'), 'check'), 'the last start may come back').toBe(true);
+    expect(counter.take(client('a', 8), 'start'), 'the next window').toBe(true);
+  });
+
+  it('forgets the least recently counted client past its capacity', () => {
+    const counter = createAttemptCounter(2);
+    for (let i = 0; i < LIMIT; i += 1) counter.take(client('a'), 'start');
+    counter.take(client('b'), 'start');
+    counter.take(client('c'), 'start');
+    expect(counter.take(client('a'), 'start'), 'a was forgotten').toBe(true);
+    const full = createAttemptCounter(2);
+    for (let i = 0; i < LIMIT; i += 1) full.take(client('a'), 'start');
+    full.take(client('b'), 'start');
+    expect(full.take(client('a'), 'start'), 'within capacity, a is remembered').toBe(false);
   });
 });
