@@ -34,6 +34,18 @@ const cssAsText: Plugin = {
   },
 };
 
+/** `import text from 'pkg/file.svg?raw'` gives the file's text, as Vite does: how src/lib/brand.ts takes Spotify's icon. */
+const rawText: Plugin = {
+  name: 'raw-text',
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /\?raw$/ }, async (args) => {
+      const found = await esbuild.resolve(args.path.replace(/\?raw$/, ''), { kind: args.kind, resolveDir: args.resolveDir });
+      return found.errors.length ? { errors: found.errors } : { path: found.path, namespace: 'raw-text' };
+    });
+    esbuild.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({ contents: await readFile(args.path, 'utf8'), loader: 'text' }));
+  },
+};
+
 /** The whole of /embed.js. */
 export async function bundleEmbed(): Promise<string> {
   const result = await build({
@@ -46,7 +58,7 @@ export async function bundleEmbed(): Promise<string> {
     target: 'es2022',
     jsx: 'automatic',
     jsxImportSource: 'preact',
-    plugins: [cssAsText],
+    plugins: [cssAsText, rawText],
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;

@@ -3,9 +3,11 @@
  * see scripts/private-build.ts) and checks that no secret reaches the build
  * output, dist/ or .netlify/, nor the server-rendered page, whose render uses
  * those secrets against the fake Spotify. Also checks the page's security
- * headers as the production build sends them, and that the build carries
- * neither the fake Spotify nor its fixtures (the same build serves both).
+ * headers as the production build sends them, that the build carries
+ * neither the fake Spotify nor its fixtures (the same build serves both), and
+ * that the Spotify icon is inlined rather than loaded from simple-icons at run time.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildPrivateCopy, filesUnder, needlesIn, renderPath, type PrivateBuild } from '../../scripts/private-build';
@@ -81,6 +83,12 @@ describe('the production build', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
+  });
+
+  it("carries Spotify's icon inline: no server module imports simple-icons, whose index is every brand (5 MB)", () => {
+    const modules = filesUnder(join(build.dir, '.netlify')).filter((file) => file.endsWith('.mjs'));
+    const importers = modules.filter((file) => /(?:\bfrom|\bimport\(?)\s*["']simple-icons/.test(readFileSync(file, 'utf8')));
+    expect(importers).toEqual([]);
   });
 
   it('holds no fixture and no fake, server or client', () => {

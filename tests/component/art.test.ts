@@ -1,4 +1,8 @@
-/** Which picture URLs the widget will load: Spotify's https images and this site's own demo files. */
+/**
+ * Which picture URLs the widget will load: Spotify's https images and this site's own demo files;
+ * and how it draws covers, as Spotify's guidelines ask: whole, unfiltered, corners of 2.5% of their height.
+ */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isShowableImage } from '../../src/components/Art';
 
@@ -18,5 +22,18 @@ describe('isShowableImage', () => {
       expect(isShowableImage(url), url).toBe(false);
     }
     expect(isShowableImage(null)).toBe(false);
+  });
+});
+
+describe('the cover rules of listening.css', () => {
+  it('show covers whole (never cropped), unfiltered, with corners of 2.5% of their height', () => {
+    const css = readFileSync(new URL('../../src/components/listening.css', import.meta.url), 'utf8');
+    for (const [selector, side] of [['.lw-cover', 112], ['.lw-mini', 40]] as const) {
+      const rule = new RegExp(`^\\${selector} \\{([^}]*)\\}`, 'm').exec(css)?.[1] ?? '';
+      expect(rule, `${selector}: its box`).toContain(`width: ${side}px;`);
+      expect(rule, `${selector}: whole`).toContain('object-fit: contain;');
+      expect(rule, `${selector}: corners`).toContain(`border-radius: ${Math.round(side * 0.025)}px;`);
+    }
+    expect(css, 'no filter, blend or mask that could recolour or blur a cover').not.toMatch(/\b(?:filter|mix-blend-mode|mask)\s*:/);
   });
 });

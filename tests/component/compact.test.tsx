@@ -6,6 +6,7 @@
 import { cleanup } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
 import Compact from '../../src/components/Compact';
+import { SPOTIFY_ICON_PATH } from '../../src/lib/brand';
 import { UNAVAILABLE } from '../../src/lib/format';
 import { scenarioStart } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
@@ -28,6 +29,15 @@ describe('ListeningWidget, compact layout', () => {
     expect(widget.root().querySelector('.lw-eq'), 'no equalizer for a past track').toBeNull();
     expect(widget.queryByRole('heading'), 'no heading row').toBeNull();
     expect(widget.root().dataset.theme).toBe('forest');
+  });
+
+  it('credits Spotify with its icon alone, linked to Spotify and named for screen readers', async () => {
+    const widget = renderWidget(await scenarioStart('playing', TEST_NOW), compact);
+    const mark = widget.getByRole('link', { name: 'Spotify' });
+    expect(mark.getAttribute('href')).toBe('https://open.spotify.com');
+    expect(mark.querySelector('svg path')?.getAttribute('d'), "simple-icons' icon").toBe(SPOTIFY_ICON_PATH);
+    expect(mark.textContent, 'no word: the line has no room').toBe('');
+    expect(mark.querySelector('svg')?.getAttribute('aria-hidden'), 'the drawing is not read out twice').toBe('true');
   });
 
   it('keeps the quiet error and the empty state', async () => {

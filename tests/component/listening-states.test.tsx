@@ -7,6 +7,7 @@
  */
 import { act, cleanup, fireEvent, within } from '@testing-library/preact';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SPOTIFY_ICON_PATH } from '../../src/lib/brand';
 import { UNAVAILABLE } from '../../src/lib/format';
 import { scenarioStart, stateExamples, type Start, type StateExample } from '../../test-support/widget-states';
 import { TEST_NOW } from '../mocks/spotify';
@@ -190,6 +191,18 @@ describe('Listening states', () => {
       for (const name of names) {
         expect(name.tagName === 'BDI' || name.getAttribute('dir') === 'auto', `${title}: "${name.textContent}" isolated`).toBe(true);
       }
+      cleanup();
+    }
+  });
+
+  it('credits Spotify beside the data in every state: its icon and its name, linking to Spotify', () => {
+    for (const { title, initial, failed } of examples) {
+      const widget = renderWidget({ initial, failed }, frozen);
+      const mark = widget.getByRole('link', { name: 'Spotify' });
+      expect(mark.getAttribute('href'), title).toBe('https://open.spotify.com');
+      expect(mark.querySelector('svg path')?.getAttribute('d'), `${title}: simple-icons' icon`).toBe(SPOTIFY_ICON_PATH);
+      expect(mark.textContent, `${title}: the word beside the icon`).toBe('Spotify');
+      expect(mark.closest('.lw-head'), `${title}: in the heading row, above the data`).not.toBeNull();
       cleanup();
     }
   });

@@ -6,6 +6,7 @@
 import { cleanup, render } from '@testing-library/preact';
 import { afterEach, beforeEach, vi } from 'vitest';
 import ListeningWidget, { type Props } from '../../src/components/ListeningWidget';
+import SpotifyMark from '../../src/components/SpotifyMark';
 import type { Start } from '../../test-support/widget-states';
 import { SpotifyError } from '../../src/lib/spotify/types';
 import { errorResponse, listeningResponse } from '../../src/lib/spotify/http';
@@ -14,9 +15,12 @@ import { TEST_NOW } from '../mocks/spotify';
 
 export const INTERVAL_MS = 15_000;
 
+/** With Spotify's mark as its children, as the page (the word too) and the element's compact layout (the icon alone) give it. */
 export function renderWidget(start: Start, props: Partial<Props> = {}) {
   const view = render(
-    <ListeningWidget url="/api/spotify" pollMs={INTERVAL_MS} showTopArtists count={5} {...start} {...props} />,
+    <ListeningWidget url="/api/spotify" pollMs={INTERVAL_MS} showTopArtists count={5} {...start} {...props}>
+      <SpotifyMark word={!props.compact} />
+    </ListeningWidget>,
   );
   const root = () => view.container.querySelector<HTMLElement>('[data-widget="listening"]')!;
   return {
