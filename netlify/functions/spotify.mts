@@ -18,12 +18,8 @@ export default async function spotify(request: Request, context?: Partial<Pick<C
   const query = parseListeningQuery(url.search);
   if (!query.ok) return errorResponse(query.error, method);
 
-  const result = await loadListening(query.value, {
-    deployContext: context?.deploy?.context,
-    origin: url.origin,
-    // A refresh (and a rotated token's write) must finish even after the answer has gone.
-    waitUntil: context?.waitUntil?.bind(context),
-  });
+  // waitUntil: a refresh (and a rotated token's write) must finish even after the answer has gone.
+  const result = await loadListening(query.value, { deployContext: context?.deploy?.context, origin: url.origin, waitUntil: context?.waitUntil?.bind(context) });
   return result.ok ? listeningResponse(result.value, method) : errorResponse(result.error, method);
 }
 

@@ -23,7 +23,6 @@ import {
   type RefreshPolicy,
   type SharedState,
 } from '../lib/spotify/refresh-policy';
-import { expiryWarning, refreshTokenExpiry, type RefreshTokenChoice } from '../lib/spotify/rotation';
 import type { Fetch } from '../lib/spotify/spotify-api';
 import { SpotifyError, fail, type Listening, type Result } from '../lib/spotify/types';
 import { environmentTokenOf, logError, readWithBestToken, type TokenContext } from './refresh-token';
@@ -56,8 +55,6 @@ interface ServiceOptions {
 
 let defaultTokenStore: RefreshTokenStore | undefined;
 let defaultStateStore: SharedStateStore | undefined;
-/** Issue times already warned about: once per instance, since a warm function instance serves many calls. */
-const warnedExpiries = new Set<string>();
 /** Whether this instance has said that the shared state cannot be read: once is enough for the log. */
 let warnedStateUnreadable = false;
 /** Refreshes under way in this instance: calls that find the same one due share it. */
@@ -65,29 +62,55 @@ const flights = new Map<string, Promise<SharedState | null>>();
 
 /** The entry for the function and the page: demo data without credentials, else the answer from the shared state (or, with a refresh interval of 0, read afresh). */
 export async function loadListening(query: ListeningQuery, options: ServiceOptions = {}): Promise<Result<Listening>> {
-  const env = options.env ?? runtimeEnv;
-  const setup = readConfig(env, options.deployContext);
+  const setup = readConfig(options.env ?? runtimeEnv, options.deployContext);
   if (setup.status === 'demo') return getDemoListening(query, options.now, options.origin);
   if (setup.status === 'invalid') return fail(new SpotifyError('not_configured', setup.message));
 
-  const log = options.log ?? console;
-  const now = options.now ?? (() => new Date());
+  const { config } = setup;
   const context: TokenContext = {
-    config: setup.config,
-    environment: await environmentTokenOf(setup.config),
+    config,
+    environment: await environmentTokenOf(config),
     fetch: options.fetch ?? globalThis.fetch,
-    now,
-    log,
+    now: options.now ?? (() => new Date()),
+    log: options.log ?? console,
     tokens: options.tokenStore ?? (defaultTokenStore ??= createTokenStore()),
   };
   const budgetMs = options.callBudgetMs ?? CALL_BUDGET_MS;
-  if (setup.config.refreshIntervalS === 0) {
-    return readWithBestToken(context, AbortSignal.timeout(budgetMs), (reader) => readListeningAfresh({ ...reader, query }), (choice) => warnOfExpiry(choice, context));
-  }
+  if (config.refreshIntervalS === 0) return readWithBestToken(context, AbortSignal.timeout(budgetMs), (reader) => readListeningAfresh({ ...reader, query }));
+
+  // From here: read the state and carry out the decider's steps until one is an answer or the wait runs out.
   const store = options.stateStore ?? (defaultStateStore ??= createSharedStateStore());
-  const deadline = Date.now() + budgetMs;
-  const call: StatefulCall = { query, context, store, budgetMs, deadline, refreshWaitMs: options.refreshWaitMs ?? budgetMs, waitUntil: options.waitUntil };
-  return readThroughState(call);
+  const call: StatefulCall = {
+    query,
+    context,
+    store,
+    budgetMs,
+    deadline: Date.now() + budgetMs,
+    refreshWaitMs: options.refreshWaitMs ?? budgetMs,
+    waitUntil: options.waitUntil,
+    policy: { intervalMs: config.refreshIntervalS * 1_000, dailyBudget: config.dailyBudget },
+  };
+  const nowMs = () => context.now().getTime();
+  let state: SharedState;
+  try {
+    state = (await store.read()) ?? emptyState(nowMs(), call.policy);
+  } catch (error) {
+    // Fail closed: without the state there is no budget, lockout or lease to honour.
+    if (!warnedStateUnreadable) {
+      warnedStateUnreadable = true;
+      logError(context.log, `${STATE_UNREADABLE} (${describeError(error)})`);
+    }
+    return answerWithoutState(store.remembered, query, nowMs());
+  }
+  for (;;) {
+    const step = nextStep(state, query, nowMs(), call.policy, context.environment.fingerprint);
+    if (step.kind === 'answer') return step.answer;
+    const left = call.deadline - Date.now();
+    const early = step.mayAnswerEarly;
+    const newer = await within(refreshOrWait(call, state, step.due, !early), early ? Math.min(call.refreshWaitMs, left) : left);
+    if (!newer) return step.meanwhile;
+    state = newer;
+  }
 }
 
 interface StatefulCall {
@@ -99,33 +122,7 @@ interface StatefulCall {
   deadline: number;
   refreshWaitMs: number;
   waitUntil?: (work: Promise<unknown>) => void;
-}
-
-const policyOf = ({ context }: StatefulCall): RefreshPolicy => ({ intervalMs: context.config.refreshIntervalS * 1_000, dailyBudget: context.config.dailyBudget });
-
-/** Reads the state and carries out the decider's steps until one is an answer or the wait runs out. */
-async function readThroughState(call: StatefulCall): Promise<Result<Listening>> {
-  const { context, store, query } = call;
-  const nowMs = () => context.now().getTime();
-  let state: SharedState;
-  try {
-    state = (await store.read()) ?? emptyState(nowMs(), policyOf(call));
-  } catch (error) {
-    // Fail closed: without the state there is no budget, lockout or lease to honour.
-    if (!warnedStateUnreadable) {
-      warnedStateUnreadable = true;
-      logError(context.log, `${STATE_UNREADABLE} (${describeError(error)})`);
-    }
-    return answerWithoutState(store.remembered, query, nowMs());
-  }
-  for (;;) {
-    const step = nextStep(state, query, nowMs(), policyOf(call), context.environment.fingerprint);
-    if (step.kind === 'answer') return step.answer;
-    const left = call.deadline - Date.now();
-    const newer = await within(refreshOrWait(call, state, step.due, !step.mayAnswerEarly), step.mayAnswerEarly ? Math.min(call.refreshWaitMs, left) : left);
-    if (!newer) return step.meanwhile;
-    state = newer;
-  }
+  policy: RefreshPolicy;
 }
 
 const STATE_UNREADABLE =
@@ -135,9 +132,24 @@ const STATE_UNREADABLE =
  * A newer state: this call's refresh, or (when another instance holds the
  * lease and the call has nothing to show) the state that instance writes.
  * Null when there is none to wait for.
+ *
+ * Calls in this instance that find the same refresh due share one flight.
  */
 async function refreshOrWait(call: StatefulCall, seen: SharedState, due: DueParts, waitForOthers: boolean): Promise<SharedState | null> {
-  const refreshed = await refreshOnce(call, seen, due);
+  const key = `${seen.generation}:${due.nowPlaying}:${due.topArtists ? call.query.range : ''}`;
+  let flight = flights.get(key);
+  if (!flight) {
+    flight = refreshUnderLease(call, seen, due)
+      .catch((error: unknown) => {
+        logError(call.context.log, `Refreshing the shared state failed: ${describeError(error)}`);
+        return null;
+      })
+      .finally(() => flights.delete(key));
+    flights.set(key, flight);
+    // A refresh (and a rotated token's write) must finish even after the answer has gone.
+    call.waitUntil?.(flight);
+  }
+  const refreshed = await flight;
   if (refreshed || !waitForOthers) return refreshed;
   while (Date.now() + STATE_POLL_MS < call.deadline) {
     await sleep(STATE_POLL_MS);
@@ -147,25 +159,8 @@ async function refreshOrWait(call: StatefulCall, seen: SharedState, due: DuePart
   return null;
 }
 
-/** Refreshes the due parts if this call wins the lease. Calls in this instance that find the same refresh due share one flight. */
-function refreshOnce(call: StatefulCall, seen: SharedState, due: DueParts): Promise<SharedState | null> {
-  const key = `${seen.generation}:${due.nowPlaying}:${due.topArtists ? call.query.range : ''}`;
-  const existing = flights.get(key);
-  if (existing) return existing;
-  const flight = refreshUnderLease(call, seen, due)
-    .catch((error: unknown) => {
-      logError(call.context.log, `Refreshing the shared state failed: ${describeError(error)}`);
-      return null;
-    })
-    .finally(() => flights.delete(key));
-  flights.set(key, flight);
-  // A refresh (and a rotated token's write) must finish even after the answer has gone.
-  call.waitUntil?.(flight);
-  return flight;
-}
-
-async function refreshUnderLease(call: StatefulCall, seen: SharedState, due: DueParts): Promise<SharedState | null> {
-  const { context, store, query } = call;
+/** Refreshes the due parts if this call wins the lease. */
+async function refreshUnderLease({ context, store, query, budgetMs, policy }: StatefulCall, seen: SharedState, due: DueParts): Promise<SharedState | null> {
   const lease = await store.lease(seen.generation, context.now().getTime());
   if (!lease) return null;
   try {
@@ -174,31 +169,15 @@ async function refreshUnderLease(call: StatefulCall, seen: SharedState, due: Due
     if (current.generation !== seen.generation) return current;
 
     let requests = 0;
-    const fetch: Fetch = (input, init) => {
-      requests += 1;
-      return context.fetch(input, init);
-    };
+    const fetch: Fetch = (input, init) => (requests++, context.fetch(input, init));
     const wanted = { nowPlaying: due.nowPlaying, topArtists: due.topArtists ? { range: query.range, limit: TOP_ARTISTS_READ_LIMIT } : null, recentOnlyWhenIdle: true };
     const access = usableAccess(current, context.now().getTime());
-    const read = await readWithBestToken({ ...context, fetch }, AbortSignal.timeout(call.budgetMs), (reader) => readParts({ ...reader, access }, wanted), (choice) =>
-      warnOfExpiry(choice, context),
-    );
-    const outcome = { due, range: query.range, requests, read, environmentFingerprint: context.environment.fingerprint };
-    const next = recordRefresh(current, outcome, context.now().getTime(), policyOf(call));
+    const read = await readWithBestToken({ ...context, fetch }, AbortSignal.timeout(budgetMs), (reader) => readParts({ ...reader, access }, wanted));
+    const fingerprint = context.environment.fingerprint;
+    const next = recordRefresh(current, { due, range: query.range, requests, read, environmentFingerprint: fingerprint }, context.now().getTime(), policy);
     await store.write(next);
     return next;
   } finally {
     await lease.release().catch(() => undefined);
   }
-}
-
-/** Warns of the token in use, once per instance and issue time: a warm instance serves many calls. */
-function warnOfExpiry(choice: RefreshTokenChoice, { now, log }: Pick<TokenContext, 'now' | 'log'>): void {
-  if (!choice.issuedAt) return;
-  const key = choice.issuedAt.toISOString();
-  if (warnedExpiries.has(key)) return;
-  const warning = expiryWarning(refreshTokenExpiry(choice.issuedAt, now()));
-  if (!warning) return;
-  warnedExpiries.add(key);
-  log.warn(warning);
 }

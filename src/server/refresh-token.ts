@@ -12,6 +12,8 @@ import type { Logger, SpotifyReader } from '../lib/spotify/listening';
 import {
   RENEWAL_LINE,
   chooseRefreshToken,
+  expiryWarning,
+  refreshTokenExpiry,
   rotatedRecord,
   tokenFingerprint,
   type EnvironmentToken,
@@ -41,8 +43,7 @@ export async function tokenInUse(
   } catch (error) {
     context.log.warn(`The refresh token saved in Netlify Blobs could not be read (${describeError(error)}); using the environment's.`);
     // Outside a Netlify context there is no store, so no newer token to miss; a slow or failing store may hold one.
-    const noStore = error instanceof Error && error.name === 'MissingBlobsEnvironmentError';
-    return noStore ? chooseRefreshToken(context.environment, null) : { ...chooseRefreshToken(context.environment, null), storeUnread: true };
+    return { ...chooseRefreshToken(context.environment, null), ...(!(error instanceof Error && error.name === 'MissingBlobsEnvironmentError') && { storeUnread: true as const }) };
   }
 }
 
@@ -56,12 +57,11 @@ export async function readWithBestToken<T>(
   context: TokenContext,
   signal: AbortSignal,
   read: (reader: SpotifyReader) => Promise<Result<T>>,
-  onChosen?: (choice: RefreshTokenChoice) => void,
 ): Promise<Result<T>> {
   const tried = new Set<string>();
   const attempt = (choice: RefreshTokenChoice) => {
     tried.add(choice.refreshToken);
-    onChosen?.(choice);
+    warnOfExpiry(choice, context);
     return read({
       fetch: context.fetch,
       config: { ...context.config, refreshToken: choice.refreshToken },
@@ -72,13 +72,14 @@ export async function readWithBestToken<T>(
     });
   };
 
+  const settled = (result: Result<T>) => result.ok || result.error.code !== 'reauthorization_required';
   let result = await attempt(await tokenInUse(context));
-  if (result.ok || result.error.code !== 'reauthorization_required') return result;
+  if (settled(result)) return result;
   const newest = await tokenInUse(context, { afterRefusal: true });
   for (const candidate of [newest, chooseRefreshToken(context.environment, null)]) {
     if (tried.has(candidate.refreshToken)) continue;
     result = await attempt(candidate);
-    if (result.ok || result.error.code !== 'reauthorization_required') return result;
+    if (settled(result)) return result;
   }
   // Refused tokens prove nothing while the newest one could not be read: a
   // slow store must not tell the owner to re-authorize (and get that cached).
@@ -86,6 +87,19 @@ export async function readWithBestToken<T>(
     return fail(new SpotifyError('upstream_timeout', 'The saved refresh token could not be read from Netlify Blobs in time. Try again in a moment.'));
   }
   return result;
+}
+
+/** Issue times already warned about: once per instance, since a warm function instance serves many calls. */
+const warnedExpiries = new Set<string>();
+
+/** Warns of the token in use, once per instance and issue time. */
+function warnOfExpiry({ issuedAt }: RefreshTokenChoice, { now, log }: TokenContext): void {
+  const key = issuedAt?.toISOString();
+  const warning = key && !warnedExpiries.has(key) && expiryWarning(refreshTokenExpiry(issuedAt!, now()));
+  if (warning) {
+    warnedExpiries.add(key);
+    log.warn(warning);
+  }
 }
 
 /** The environment's token, as the precedence rule compares it. */

@@ -27,10 +27,7 @@ declare const Netlify: { env: { get(name: string): string | undefined } } | unde
  * `process.env` elsewhere (astro dev, tests, CLIs). Never `import.meta.env`:
  * Astro would inline secrets into the build.
  */
-export const runtimeEnv: EnvAccessor = (name) => {
-  const fromNetlify = typeof Netlify !== 'undefined' ? Netlify?.env.get(name) : undefined;
-  return fromNetlify ?? process.env[name];
-};
+export const runtimeEnv: EnvAccessor = (name) => (typeof Netlify !== 'undefined' ? Netlify?.env.get(name) : undefined) ?? process.env[name];
 
 /**
  * Netlify's own signal for a local run, as its functions runtime reads it:
@@ -83,13 +80,19 @@ export async function withStoreTimeout<T>(work: Promise<T>, what: string, timeou
 
 export const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
-/** Only the local server needs these waits; elsewhere they cost nothing. */
-const localSettle = (local: boolean, ms: number) => (local ? sleep(ms) : Promise.resolve());
+/** One key's reads and writes, each bounded by the runtime's store timeout; `what` names the record in errors. */
+function timedKey(blobs: JsonStore, local: boolean, key: string, what: string) {
+  const ms = storeTimeoutMs(local);
+  return {
+    get: () => withStoreTimeout(blobs.getWithMetadata(key, { type: 'json' }), `reading ${what}`, ms),
+    set: (data: unknown, doing: string, condition?: WriteCondition) => withStoreTimeout(blobs.setJSON(key, data, condition), `${doing} ${what}`, ms),
+    delete: () => withStoreTimeout(blobs.delete(key), `releasing ${what}`, ms),
+  };
+}
 
 /* --- The shared state and its lease --- */
 
 export const STATE_STORE_NAME = 'spotify-state';
-const STATE_KEY = 'state';
 
 interface Lease {
   /** Frees the lease once the new state is written, so the next refresh need not wait for it to expire. */
@@ -113,9 +116,9 @@ interface LeaseRecord {
 }
 
 export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_STORE_NAME), local = isLocalRuntime()): SharedStateStore {
-  const timeoutMs = storeTimeoutMs(local);
-  const readLease = async (key: string) =>
-    ((await withStoreTimeout(blobs.getWithMetadata(key, { type: 'json' }), 'reading the refresh lease', timeoutMs))?.data ?? null) as LeaseRecord | null;
+  const stored = timedKey(blobs, local, 'state', 'the shared state');
+  const lease = (generation: number, slot: number) => timedKey(blobs, local, `lease/${generation}/${slot}`, 'the refresh lease');
+  const holderOf = async (key: ReturnType<typeof lease>) => ((await key.get())?.data ?? null) as LeaseRecord | null;
   let remembered: SharedState | null = null;
 
   return {
@@ -123,13 +126,13 @@ export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_ST
       return remembered;
     },
     async read() {
-      const found = await withStoreTimeout(blobs.getWithMetadata(STATE_KEY, { type: 'json' }), 'reading the shared state', timeoutMs);
+      const found = await stored.get();
       const state = found ? parseSharedState(found.data) : null;
       if (state) remembered = state;
       return state;
     },
     async write(state) {
-      await withStoreTimeout(blobs.setJSON(STATE_KEY, state), 'writing the shared state', timeoutMs);
+      await stored.set(state, 'writing');
       remembered = state;
     },
     async lease(generation, now) {
@@ -137,30 +140,27 @@ export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_ST
       // behind; the next slot's key is free once that lease has expired, and a
       // lease taken late in the previous slot still holds across the boundary.
       const slot = Math.floor(now / LEASE_MS);
-      const previous = await readLease(leaseKey(generation, slot - 1));
+      const previous = await holderOf(lease(generation, slot - 1));
       if (previous && previous.until > now) return null;
 
-      const key = leaseKey(generation, slot);
+      const key = lease(generation, slot);
       const holder = randomUUID();
-      const written = await withStoreTimeout(blobs.setJSON(key, { holder, until: now + LEASE_MS } satisfies LeaseRecord, { onlyIfNew: true }), 'taking the refresh lease', timeoutMs);
-      if (!written.modified) return null;
+      if (!(await key.set({ holder, until: now + LEASE_MS } satisfies LeaseRecord, 'taking', { onlyIfNew: true })).modified) return null;
       if (local) {
         // The local server reports `modified` to every same-instant writer and keeps the last:
         // the winner is whoever still holds the key a moment later.
-        await localSettle(local, LOCAL_LEASE_SETTLE_MS);
-        if ((await readLease(key))?.holder !== holder) return null;
+        await sleep(LOCAL_LEASE_SETTLE_MS);
+        if ((await holderOf(key))?.holder !== holder) return null;
       }
-      return { release: () => withStoreTimeout(blobs.delete(key), 'releasing the refresh lease', timeoutMs) };
+      return { release: key.delete };
     },
   };
 }
 
-const leaseKey = (generation: number, slot: number) => `lease/${generation}/${slot}`;
 
 /* --- The rotated or renewed refresh token --- */
 
 export const TOKEN_STORE_NAME = 'spotify-auth';
-const TOKEN_KEY = 'refresh-token';
 
 /** What the writer saw when it read, for compare-and-swap. */
 interface StoreVersion {
@@ -186,18 +186,18 @@ export interface RefreshTokenStore {
 }
 
 export function createTokenStore(blobs: JsonStore = openBlobStore(TOKEN_STORE_NAME), local = isLocalRuntime()): RefreshTokenStore {
-  const timeoutMs = storeTimeoutMs(local);
+  const stored = timedKey(blobs, local, 'refresh-token', 'the rotated token');
   return {
     async read(options = {}) {
-      if (options.afterRefusal) await localSettle(local, ROTATION_SETTLE_MS);
-      const found = await withStoreTimeout(blobs.getWithMetadata(TOKEN_KEY, { type: 'json' }), 'reading the rotated token', timeoutMs);
+      // Only the local server needs this wait.
+      if (options.afterRefusal && local) await sleep(ROTATION_SETTLE_MS);
+      const found = await stored.get();
       if (!found) return { record: null, version: { exists: false } };
       return { record: parsePersistedRefreshToken(found.data), version: { exists: true, etag: found.etag || undefined } };
     },
     async write(record, version) {
       const condition = !version.exists ? { onlyIfNew: true } : version.etag ? { onlyIfMatch: version.etag } : {};
-      const result = await withStoreTimeout(blobs.setJSON(TOKEN_KEY, record, condition), 'saving the rotated token', timeoutMs);
-      return result.modified ? 'written' : 'conflict';
+      return (await stored.set(record, 'saving', condition)).modified ? 'written' : 'conflict';
     },
   };
 }

@@ -50,31 +50,39 @@ const isDeployed = (env: EnvAccessor, deployContext?: string): boolean =>
 
 export function readConfig(env: EnvAccessor, deployContext?: string): ConfigState {
   const value = (name: string) => env(name)?.trim() || undefined;
+  const invalid = (message: string, missing: string[] = []): ConfigState => ({ status: 'invalid', message, missing });
 
-  const urls = readBaseUrls(value);
-  if ('message' in urls) return { status: 'invalid', message: urls.message, missing: [] };
+  const urls = { accountsUrl: value('SPOTIFY_ACCOUNTS_URL') ?? DEFAULT_ACCOUNTS_URL, apiUrl: value('SPOTIFY_API_URL') ?? DEFAULT_API_URL };
+  for (const [key, name, fallback] of [['accountsUrl', 'SPOTIFY_ACCOUNTS_URL', DEFAULT_ACCOUNTS_URL], ['apiUrl', 'SPOTIFY_API_URL', DEFAULT_API_URL]] as const) {
+    // The value itself is never echoed: these messages reach visitors' browsers, and a URL can hold credentials.
+    const url = URL.parse(urls[key]);
+    if (!url) return invalid(`${name} is not a valid URL. Use a base such as ${fallback}, or unset it.`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return invalid(`${name} must be an http(s) URL (it is ${url.protocol.replace(/:$/, '')}).`);
+    urls[key] = url.href.replace(/\/+$/, '');
+  }
 
   const missing = CREDENTIAL_VARS.filter((name) => !value(name));
   if (missing.length === CREDENTIAL_VARS.length && !isDeployed(env, deployContext)) {
     return { status: 'demo', ...urls };
   }
   if (missing.length > 0) {
-    return {
-      status: 'invalid',
-      missing,
-      message:
-        `Spotify is not connected: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set. ` +
+    return invalid(
+      `Spotify is not connected: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set. ` +
         'Run `npm run authorize -- --netlify` locally, then redeploy with `npm run deploy`.',
-    };
+      missing,
+    );
   }
 
-  const interval = readWholeNumber(value, 'SPOTIFY_REFRESH_INTERVAL_S', DEFAULT_REFRESH_INTERVAL_S, 0);
-  if (typeof interval !== 'number') return { status: 'invalid', missing: [], message: interval.message };
-  const budget = readWholeNumber(value, 'SPOTIFY_DAILY_BUDGET', DEFAULT_DAILY_BUDGET, MIN_DAILY_BUDGET);
-  if (typeof budget !== 'number') return { status: 'invalid', missing: [], message: budget.message };
+  const numbers: number[] = [];
+  for (const [name, fallback, min] of [['SPOTIFY_REFRESH_INTERVAL_S', DEFAULT_REFRESH_INTERVAL_S, 0], ['SPOTIFY_DAILY_BUDGET', DEFAULT_DAILY_BUDGET, MIN_DAILY_BUDGET]] as const) {
+    const raw = value(name);
+    if (raw !== undefined && (!/^\d{1,9}$/.test(raw) || Number(raw) < min)) {
+      return invalid(`${name} must be a whole number of at least ${min} (it is "${raw.slice(0, 20)}"). Fix it, or unset it for the default, ${fallback}.`);
+    }
+    numbers.push(raw === undefined ? fallback : Number(raw));
+  }
 
-  const issuedRaw = value('SPOTIFY_REFRESH_TOKEN_ISSUED_AT');
-  const issued = issuedRaw ? new Date(issuedRaw) : null;
+  const issued = new Date(value('SPOTIFY_REFRESH_TOKEN_ISSUED_AT') ?? Number.NaN);
   return {
     status: 'ready',
     config: {
@@ -82,45 +90,9 @@ export function readConfig(env: EnvAccessor, deployContext?: string): ConfigStat
       clientSecret: value('SPOTIFY_CLIENT_SECRET')!,
       refreshToken: value('SPOTIFY_REFRESH_TOKEN')!,
       ...urls,
-      refreshTokenIssuedAt: issued && !Number.isNaN(issued.getTime()) ? issued : null,
-      refreshIntervalS: interval,
-      dailyBudget: budget,
+      refreshTokenIssuedAt: Number.isNaN(issued.getTime()) ? null : issued,
+      refreshIntervalS: numbers[0]!,
+      dailyBudget: numbers[1]!,
     },
   };
-}
-
-function readWholeNumber(
-  value: (name: string) => string | undefined,
-  name: string,
-  fallback: number,
-  min: number,
-): number | { message: string } {
-  const raw = value(name);
-  if (raw === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min) {
-    return { message: `${name} must be a whole number of at least ${min} (it is "${raw.slice(0, 20)}"). Fix it, or unset it for the default, ${fallback}.` };
-  }
-  return Number(raw);
-}
-
-function readBaseUrls(value: (name: string) => string | undefined) {
-  const accounts = parseBaseUrl('SPOTIFY_ACCOUNTS_URL', value('SPOTIFY_ACCOUNTS_URL') ?? DEFAULT_ACCOUNTS_URL);
-  if (typeof accounts !== 'string') return accounts;
-  const api = parseBaseUrl('SPOTIFY_API_URL', value('SPOTIFY_API_URL') ?? DEFAULT_API_URL);
-  if (typeof api !== 'string') return api;
-  return { accountsUrl: accounts, apiUrl: api };
-}
-
-function parseBaseUrl(name: string, raw: string): string | { message: string } {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return { message: `${name} is not a valid URL. Use a base such as ${name === 'SPOTIFY_API_URL' ? DEFAULT_API_URL : DEFAULT_ACCOUNTS_URL}, or unset it.` };
-  }
-  // The value itself is never echoed: these messages reach visitors' browsers, and a URL can hold credentials.
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { message: `${name} must be an http(s) URL (it is ${url.protocol.replace(/:$/, '')}).` };
-  }
-  return url.href.replace(/\/+$/, '');
 }

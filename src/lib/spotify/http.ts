@@ -28,9 +28,8 @@ export const API_VARY = 'query=range|limit';
  */
 export function dataCacheHeaders(listening: Listening, now: number = Date.now()): Record<string, string> {
   if (!listening.stale) return cdnCached(`s-maxage=${CDN_MAX_AGE_S}, stale-while-revalidate=${CDN_STALE_WHILE_REVALIDATE_S}`);
-  const retryAt = listening.stale.retryAt ? Date.parse(listening.stale.retryAt) : Number.NaN;
-  const seconds = Number.isFinite(retryAt) ? Math.ceil((retryAt - now) / 1_000) : UPSTREAM_ERROR_CACHE_S;
-  return cdnCached(`s-maxage=${Math.min(Math.max(seconds, 1), STALE_CACHE_MAX_S)}`);
+  const seconds = Math.ceil((Date.parse(listening.stale.retryAt ?? '') - now) / 1_000);
+  return cdnCached(`s-maxage=${Math.min(Math.max(Number.isFinite(seconds) ? seconds : UPSTREAM_ERROR_CACHE_S, 1), STALE_CACHE_MAX_S)}`);
 }
 
 /**
@@ -94,21 +93,9 @@ function pageCachePolicy(paint: FirstPaint): Record<string, string> {
   return cdnCached(`s-maxage=${LATE_PAGE_CACHE_S}`);
 }
 
-const STATUS_BY_CODE: Record<ErrorCode, number> = {
-  bad_request: 400,
-  method_not_allowed: 405,
-  not_configured: 503,
-  reauthorization_required: 503,
-  scope_missing: 503,
-  premium_required: 503,
-  profile_private: 503,
-  rate_limited: 503,
-  state_unavailable: 503,
-  upstream_error: 502,
-  upstream_timeout: 504,
-};
-
-const ALLOWED_METHODS = 'GET, HEAD';
+/** 400 and 405 are the request's faults, 502 and 504 Spotify failing or hanging; every other code is 503. */
+const statusOf = (code: ErrorCode) =>
+  ({ bad_request: 400, method_not_allowed: 405, upstream_error: 502, upstream_timeout: 504 } as Partial<Record<ErrorCode, number>>)[code] ?? 503;
 
 const API_HEADERS = {
   'Content-Type': 'application/json; charset=utf-8',
@@ -129,23 +116,17 @@ const CORS_HEADERS = {
 
 /** HEAD gets the same status and headers as GET, without a body. */
 function respond(body: unknown, status: number, headers: Record<string, string>, method: string): Response {
-  const text = JSON.stringify(body);
   const cors = method === 'GET' || method === 'HEAD' ? CORS_HEADERS : {};
-  return new Response(method === 'HEAD' ? null : text, { status, headers: { ...API_HEADERS, ...cors, ...headers } });
+  return new Response(method === 'HEAD' ? null : JSON.stringify(body), { status, headers: { ...API_HEADERS, ...cors, ...headers } });
 }
 
-export function listeningResponse(listening: Listening, method: string): Response {
-  return respond(listening, 200, dataCacheHeaders(listening), method);
-}
+export const listeningResponse = (listening: Listening, method: string) => respond(listening, 200, dataCacheHeaders(listening), method);
 
 export function errorResponse(error: SpotifyError, method: string): Response {
   const headers: Record<string, string> = errorCacheHeaders(error);
-  if (error.code === 'method_not_allowed') headers.Allow = ALLOWED_METHODS;
-  if (error.retryAfterSeconds !== undefined) {
-    headers['Retry-After'] = String(error.retryAfterSeconds);
-  }
-  const body: ErrorBody = { error: { code: error.code, message: error.message } };
-  return respond(body, STATUS_BY_CODE[error.code], headers, method);
+  if (error.code === 'method_not_allowed') headers.Allow = 'GET, HEAD';
+  if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
+  return respond({ error: { code: error.code, message: error.message } } satisfies ErrorBody, statusOf(error.code), headers, method);
 }
 
 /**

@@ -195,11 +195,11 @@ export async function within<T>(work: Promise<T | null>, ms: number): Promise<T 
  */
 
 /** A renewal must come back from Spotify within this long of its start; its state and cookie expire then. */
-export const RENEWAL_ATTEMPT_TTL_MS = 10 * 60_000;
+export const RENEWAL_ATTEMPT_TTL_MS = 600_000; // 10 min, written out so the bundler can drop it where unused
 /** Renewal starts and failures allowed per client address in one window, so /connect is no oracle or amplifier... */
 export const RENEWAL_ATTEMPTS_PER_WINDOW = 6;
 /** ...of this length. */
-export const RENEWAL_WINDOW_MS = 10 * 60_000;
+export const RENEWAL_WINDOW_MS = 600_000; // 10 min
 /**
  * Clients one instance counts in memory in a window (about 100 bytes each):
  * past this, the oldest are forgotten and only the store's count holds them.
@@ -227,9 +227,9 @@ export const IMAGE_TIMEOUT_MS = 1_200;
  */
 export const IMAGES_BUDGET_MS = 1_300;
 /** How long a stored picture is used before it is fetched again. */
-export const IMAGE_TTL_MS = 7 * 24 * 3_600_000;
+export const IMAGE_TTL_MS = 604_800_000; // 7 days
 /** How long a failed fetch is remembered, so a dead URL costs one fetch per ten minutes, not one per card. */
-export const IMAGE_MISS_TTL_MS = 10 * 60_000;
+export const IMAGE_MISS_TTL_MS = 600_000; // 10 min
 
 /**
  * The largest picture each slot embeds, in bytes before base64. A 300 px

@@ -3,7 +3,7 @@ import type { SpotifyConfig } from './config';
 import { normalizeCurrentlyPlaying, normalizeRecentlyPlayed, normalizeTopArtists } from './normalize';
 import type { ListeningQuery } from './query';
 import { exchangeRefreshToken, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists, type ApiSession, type Fetch } from './spotify-api';
-import { ok, type Artist, type Listening, type NowPlaying, type PartErrors, type Result, type TimeRange } from './types';
+import { ok, partErrors, type Artist, type Listening, type NowPlaying, type Result, type TimeRange } from './types';
 
 export interface Logger {
   warn(message: string): void;
@@ -62,34 +62,32 @@ export interface PartsRead {
  * exchange fails.
  */
 export async function readParts(reader: SpotifyReader, wanted: PartsWanted): Promise<Result<PartsRead>> {
-  const now = reader.now ?? (() => new Date());
-  if (reader.access) {
+  const { access, config, fetch } = reader;
+  const now = () => reader.now?.() ?? new Date();
+  if (access) {
     let refused = false;
     const watched: Fetch = async (input, init) => {
-      const response = await reader.fetch(input, init);
-      if (response.status === 401) refused = true;
+      const response = await fetch(input, init);
+      refused ||= response.status === 401;
       return response;
     };
-    const parts = await readWith({ ...reader, fetch: watched }, reader.access.token, wanted);
-    if (!refused) return ok({ ...parts, readAt: now().toISOString(), access: reader.access });
+    const parts = await readWith({ ...reader, fetch: watched }, access.token, wanted);
+    if (!refused) return ok({ ...parts, readAt: now().toISOString(), access });
   }
-  const grant = await exchange(reader);
-  if (!grant.ok) return grant;
-  const parts = await readWith(reader, grant.value.token, wanted);
-  return ok({ ...parts, readAt: now().toISOString(), access: grant.value });
-}
-
-async function exchange(reader: SpotifyReader): Promise<Result<AccessToken>> {
-  const { config, fetch, signal } = reader;
-  const startedAt = (reader.now ?? (() => new Date()))().getTime();
-  const grant = await exchangeRefreshToken(
-    { fetch, signal, accountsUrl: config.accountsUrl, clientId: config.clientId, clientSecret: config.clientSecret, timeoutMs: reader.timeouts?.tokenMs ?? TOKEN_TIMEOUT_MS },
-    config.refreshToken,
-  );
+  const startedAt = now().getTime();
+  const grant = await exchangeRefreshToken({ ...config, fetch, signal: reader.signal, timeoutMs: reader.timeouts?.tokenMs ?? TOKEN_TIMEOUT_MS }, config.refreshToken);
   if (!grant.ok) return grant;
   const rotated = grant.value.refreshToken;
-  if (rotated && rotated !== config.refreshToken) await persistRotation(reader, rotated);
-  return ok({ token: grant.value.accessToken, expiresAt: startedAt + grant.value.expiresInS * 1_000 });
+  if (rotated && rotated !== config.refreshToken) {
+    try {
+      await reader.onRefreshTokenRotated?.(rotated);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      (reader.log?.error ?? reader.log?.warn)?.call(reader.log, `Spotify rotated the refresh token, but saving the new one failed: ${reason}`);
+    }
+  }
+  const token = { token: grant.value.accessToken, expiresAt: startedAt + grant.value.expiresInS * 1_000 };
+  return ok({ ...(await readWith(reader, token.token, wanted)), readAt: now().toISOString(), access: token });
 }
 
 async function readWith(reader: SpotifyReader, accessToken: string, wanted: PartsWanted): Promise<Pick<PartsRead, 'nowPlaying' | 'topArtists'>> {
@@ -116,19 +114,14 @@ export async function readListeningAfresh(options: ListeningOptions): Promise<Re
   const { query } = options;
   const read = await readParts(options, { nowPlaying: true, topArtists: query });
   if (!read.ok) return read;
-  const { nowPlaying, topArtists } = read.value as Required<PartsRead>;
-
+  const { nowPlaying, topArtists, readAt } = read.value as Required<PartsRead>;
   if (!nowPlaying.ok && !topArtists.ok) return nowPlaying;
-  const errors: PartErrors = {};
-  if (!nowPlaying.ok) errors.nowPlaying = nowPlaying.error.code;
-  if (!topArtists.ok) errors.topArtists = topArtists.error.code;
-
   return ok({
     nowPlaying: nowPlaying.ok ? nowPlaying.value : null,
     topArtists: topArtists.ok ? topArtists.value : null,
     range: query.range,
-    fetchedAt: read.value.readAt,
-    ...(Object.keys(errors).length > 0 ? { errors } : {}),
+    fetchedAt: readAt,
+    ...partErrors(!nowPlaying.ok && nowPlaying.error.code, !topArtists.ok && topArtists.error.code),
   });
 }
 
@@ -146,13 +139,4 @@ async function readNowPlaying(session: ApiSession, recentOnlyWhenIdle: boolean):
   const recent = await (recentEarly ?? readRecentlyPlayed(session));
   if (!recent.ok) return recent;
   return ok(normalizeRecentlyPlayed(recent.value));
-}
-
-async function persistRotation(reader: SpotifyReader, refreshToken: string): Promise<void> {
-  try {
-    await reader.onRefreshTokenRotated?.(refreshToken);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    (reader.log?.error ?? reader.log?.warn)?.call(reader.log, `Spotify rotated the refresh token, but saving the new one failed: ${reason}`);
-  }
 }

@@ -79,6 +79,7 @@ function fromEpisode(episode: RawEpisode): ItemFields | null {
   };
 }
 
+
 function credits(artists: RawArtist[] | null | undefined): ArtistCredit[] {
   return (Array.isArray(artists) ? artists : []).flatMap((artist) => {
     const name = text(artist?.name);
@@ -106,13 +107,8 @@ export function text(value: unknown): string | null {
  * the same host as a browser. Anything else is no link.
  */
 export function linkOn(host: string, raw: unknown): string | null {
-  if (typeof raw !== 'string' || raw.length > MAX_URL_CHARS) return null;
-  try {
-    const url = new URL(raw);
-    return url.protocol === 'https:' && url.hostname === host && !url.username && !url.password && !url.port ? url.href : null;
-  } catch {
-    return null;
-  }
+  const url = typeof raw === 'string' && isHttps(raw) ? new URL(raw) : null;
+  return url?.hostname === host && !url.username && !url.password && !url.port ? url.href : null;
 }
 
 const spotifyUrl = (urls: RawExternalUrls | null | undefined) => linkOn('open.spotify.com', urls?.spotify);
@@ -143,20 +139,15 @@ export const AVATAR_MIN_WIDTH = 160;
  * out only for composites built at full size.
  */
 export function pickImage(images: RawImage[] | null | undefined, minWidth: number): string | null {
-  const usable = (images ?? []).filter((image): image is RawImage & { url: string } => isHttps(image.url));
-  if (usable.length === 0) return null;
   const width = (image: RawImage) => image.width ?? Number.MAX_SAFE_INTEGER;
-  const covering = usable.filter((image) => width(image) >= minWidth).sort((a, b) => width(a) - width(b));
-  const largest = [...usable].sort((a, b) => width(b) - width(a));
-  return (covering[0] ?? largest[0])!.url;
+  const usable = (images ?? []).filter((image) => isHttps(image.url));
+  const covering = usable.filter((image) => width(image) >= minWidth);
+  // The first of the smallest covering ones, else the first of the largest.
+  const pick = covering.length ? covering.reduce((a, b) => (width(b) < width(a) ? b : a)) : usable.reduce<RawImage | null>((a, b) => (!a || width(b) > width(a) ? b : a), null);
+  return pick?.url ?? null;
 }
 
 /** Only https URLs leave the server: no http, no javascript:, no empty strings, nothing oversized. */
 export function isHttps(url: string | null | undefined): url is string {
-  if (!url || url.length > MAX_URL_CHARS) return false;
-  try {
-    return new URL(url).protocol === 'https:';
-  } catch {
-    return false;
-  }
+  return !!url && url.length <= MAX_URL_CHARS && URL.parse(url)?.protocol === 'https:';
 }

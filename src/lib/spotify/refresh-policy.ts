@@ -24,11 +24,11 @@ import {
   TIME_RANGES,
   fail,
   ok,
+  partErrors,
   type Artist,
   type ErrorCode,
   type Listening,
   type NowPlaying,
-  type PartErrors,
   type Result,
   type Staleness,
   type TimeRange,
@@ -137,13 +137,6 @@ function bucketTokens(state: SharedState, now: number, policy: RefreshPolicy): n
   return Math.min(bucketCapacity(policy), state.bucket.tokens + elapsed * bucketRate(policy));
 }
 
-/** Epoch ms at which the bucket holds `tokens`. */
-function bucketHolds(state: SharedState, tokens: number, now: number, policy: RefreshPolicy): number {
-  const missing = tokens - bucketTokens(state, now, policy);
-  const rate = bucketRate(policy);
-  return missing <= 0 ? now : rate > 0 ? now + Math.ceil(missing / rate) : now + DAY_MS;
-}
-
 export function emptyState(now: number, policy: RefreshPolicy): SharedState {
   return { generation: 0, nowPlaying: null, topArtists: {}, lockout: null, failures: 0, bucket: { tokens: bucketCapacity(policy), at: now }, access: null };
 }
@@ -177,12 +170,6 @@ const backoffMs = (failures: number, policy: RefreshPolicy) =>
 
 const hasGoodData = (state: SharedState) => state.nowPlaying !== null || TIME_RANGES.some((range) => Boolean(state.topArtists[range]?.value));
 
-/** Whether the state can answer this range in full: now playing and its top artists (or their failure) are known. */
-const hasDataFor = (state: SharedState, range: TimeRange) =>
-  state.nowPlaying !== null && (Boolean(state.topArtists[range]?.value) || Boolean(state.topArtists[range]?.failure));
-
-const NOTHING_DUE: DueParts = { nowPlaying: false, topArtists: false };
-
 interface Plan {
   due: DueParts;
   /** Set when a part is due but no refresh may happen now; the answer is then stale. */
@@ -190,30 +177,35 @@ interface Plan {
 }
 
 /** Which parts a refresh for `range` would read now, and what blocks it. */
-export function planRefresh(state: SharedState, range: TimeRange, now: number, policy: RefreshPolicy, environmentFingerprint: string): Plan {
+export function planRefresh(state: SharedState, range: TimeRange, now: number, policy: RefreshPolicy, fingerprint: string): Plan {
   const why = nowPlayingDue(state.nowPlaying, now, policy);
   const due = { nowPlaying: why !== null, topArtists: topArtistsDue(state.topArtists[range], now, policy) };
   if (!due.nowPlaying && !due.topArtists) return { due, blocked: null };
 
-  const lockout = state.lockout;
-  const lifted = lockout?.refusedEnvironmentToken !== undefined && lockout.refusedEnvironmentToken !== environmentFingerprint;
-  if (lockout && !lifted && Date.parse(lockout.until) > now) return { due, blocked: { code: lockout.code, retryAt: lockout.until } };
+  const lock = state.lockout;
+  const lifted = lock?.refusedEnvironmentToken !== undefined && lock.refusedEnvironmentToken !== fingerprint;
+  if (lock && !lifted && Date.parse(lock.until) > now) return { due, blocked: { code: lock.code, retryAt: lock.until } };
 
   const cost = refreshCost(due, usableAccess(state, now) !== null);
+  const good = hasGoodData(state);
   // Only a playing track's end may spend the reserve: the widget then moves on with the music.
-  const needed = why === 'track-end' || !hasGoodData(state) ? cost : cost + TRACK_END_RESERVE;
-  if (bucketTokens(state, now, policy) >= needed) return { due, blocked: null };
+  const missing = (why === 'track-end' || !good ? cost : cost + TRACK_END_RESERVE) - bucketTokens(state, now, policy);
+  if (missing <= 0) return { due, blocked: null };
   // With data, an empty bucket means "not due yet": the data is as fresh as the budget allows
-  // by design. With none, visitors wait for the budget, and are told so.
-  if (hasGoodData(state)) return { due: NOTHING_DUE, blocked: null };
-  return { due, blocked: { code: 'rate_limited', retryAt: new Date(bucketHolds(state, cost, now, policy)).toISOString() } };
+  // by design. With none, visitors wait for the budget (until the bucket holds `cost`), and are told so.
+  if (good) return { due: { nowPlaying: false, topArtists: false }, blocked: null };
+  const rate = bucketRate(policy);
+  const wait = rate > 0 ? Math.ceil(missing / rate) : DAY_MS;
+  return { due, blocked: { code: 'rate_limited', retryAt: new Date(now + wait).toISOString() } };
 }
 
 /** The decision for a call that read `state`: answer now, or refresh first. */
-export function nextStep(state: SharedState, query: ListeningQuery, now: number, policy: RefreshPolicy, environmentFingerprint: string): CallStep {
-  const { due, blocked } = planRefresh(state, query.range, now, policy, environmentFingerprint);
+export function nextStep(state: SharedState, query: ListeningQuery, now: number, policy: RefreshPolicy, fingerprint: string): CallStep {
+  const { due, blocked } = planRefresh(state, query.range, now, policy, fingerprint);
   if ((!due.nowPlaying && !due.topArtists) || blocked) return { kind: 'answer', answer: answerFromState(state, query, now, blocked) };
-  const complete = hasDataFor(state, query.range);
+  // Whether the state can answer this range in full: now playing and its top artists (or their failure) are known.
+  const top = state.topArtists[query.range];
+  const complete = state.nowPlaying !== null && Boolean(top?.value || top?.failure);
   const meanwhile = complete || hasGoodData(state)
     ? answerFromState(state, query, now, null)
     : fail<Listening>(new SpotifyError('upstream_timeout', 'Spotify did not answer in time. Try again in a moment.'));
@@ -224,49 +216,45 @@ export function nextStep(state: SharedState, query: ListeningQuery, now: number,
 
 /** The state after a refresh: new parts, the spend, the access token, and a lockout or backoff when Spotify refused or failed. */
 export function recordRefresh(state: SharedState, outcome: RefreshOutcome, now: number, policy: RefreshPolicy): SharedState {
+  const { read, range } = outcome;
+  // A failed exchange counts as a failed now playing: it backs off (or locks out) the same way.
+  const { nowPlaying, topArtists: top, readAt, access }: PartsRead = read.ok ? read.value : { nowPlaying: read, readAt: '', access: null };
   const next: SharedState = {
     ...state,
     generation: state.generation + 1,
     topArtists: { ...state.topArtists },
     bucket: { tokens: bucketTokens(state, now, policy) - outcome.requests, at: now },
-    access: outcome.read.ok ? outcome.read.value.access : null,
+    access,
   };
 
-  if (!outcome.read.ok) return withFailure(next, outcome.read.error, now, policy, outcome.environmentFingerprint);
-  const { nowPlaying, topArtists, readAt } = outcome.read.value;
-
-  if (topArtists?.ok) next.topArtists[outcome.range] = { value: topArtists.value, readAt };
-  else if (topArtists && topArtists.error.code !== 'rate_limited') {
-    const previous = state.topArtists[outcome.range];
-    next.topArtists[outcome.range] = {
-      value: previous?.value ?? null,
-      readAt: previous?.readAt ?? null,
-      failure: { code: topArtists.error.code, message: topArtists.error.message, at: new Date(now).toISOString() },
-    };
+  if (top?.ok) next.topArtists[range] = { value: top.value, readAt };
+  else if (top && top.error.code !== 'rate_limited') {
+    const { code, message } = top.error;
+    next.topArtists[range] = { value: null, readAt: null, ...state.topArtists[range], failure: { code, message, at: new Date(now).toISOString() } };
   }
 
-  const refusal = [nowPlaying, topArtists].find((part) => part && !part.ok && part.error.code === 'rate_limited');
-  if (refusal && !refusal.ok) return withFailure(next, refusal.error, now, policy, outcome.environmentFingerprint);
-  if (nowPlaying && !nowPlaying.ok) return withFailure(next, nowPlaying.error, now, policy, outcome.environmentFingerprint);
-  if (nowPlaying) next.nowPlaying = { value: nowPlaying.value, readAt };
-  return { ...next, lockout: null, failures: 0 };
-}
-
-function withFailure(state: SharedState, error: SpotifyError, now: number, policy: RefreshPolicy, environmentFingerprint: string): SharedState {
+  // A rate limit on either part locks both out; else a failed now playing (or exchange) backs off.
+  const error = limited(nowPlaying) ?? limited(top) ?? (nowPlaying?.ok === false ? nowPlaying.error : null);
+  if (!error) {
+    if (nowPlaying?.ok) next.nowPlaying = { value: nowPlaying.value, readAt };
+    return { ...next, lockout: null, failures: 0 };
+  }
   const failures = state.failures + 1;
   // Spotify's Retry-After is obeyed to the second, hours included: the daily quota's lockout lasts that long.
   const waitMs = error.code === 'rate_limited' && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy);
   return {
-    ...state,
+    ...next,
     failures,
     lockout: {
       until: new Date(now + waitMs).toISOString(),
       code: error.code,
       message: error.message,
-      ...(error.code === 'reauthorization_required' ? { refusedEnvironmentToken: environmentFingerprint } : {}),
+      ...(error.code === 'reauthorization_required' ? { refusedEnvironmentToken: outcome.environmentFingerprint } : {}),
     },
   };
 }
+
+const limited = (part?: Result<unknown>) => (part && !part.ok && part.error.code === 'rate_limited' ? part.error : undefined);
 
 /** The state after the owner renewed at /connect: the old lockout and the old grant's access token are gone. */
 export const afterRenewal = (state: SharedState): SharedState => ({ ...state, generation: state.generation + 1, lockout: null, failures: 0, access: null });
@@ -292,16 +280,14 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
     const retryAfterSeconds = cause.code === 'rate_limited' && until ? Math.max(1, Math.ceil((Date.parse(until) - now) / 1_000)) : undefined;
     return fail(new SpotifyError(cause.code, cause.message, { retryAfterSeconds }));
   }
-  const errors: PartErrors = {};
-  if (!nowPlaying) errors.nowPlaying = lockout?.code ?? 'upstream_error';
-  if (!top?.value) errors.topArtists = top?.failure?.code ?? lockout?.code ?? 'upstream_error';
+  const cause = lockout?.code ?? 'upstream_error';
   return ok({
     nowPlaying: nowPlaying?.value ?? null,
-    topArtists: top?.value ? top.value.slice(0, query.limit) : null,
+    topArtists: top?.value?.slice(0, query.limit) ?? null,
     range: query.range,
     fetchedAt: nowPlaying?.readAt ?? top?.readAt ?? new Date(now).toISOString(),
-    ...(Object.keys(errors).length > 0 ? { errors } : {}),
-    ...(blocked ? { stale: blocked } : {}),
+    ...partErrors(!nowPlaying && cause, !top?.value && (top?.failure?.code ?? cause)),
+    ...(blocked && { stale: blocked }),
   });
 }
 
@@ -315,10 +301,9 @@ const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent; 
  */
 export function answerWithoutState(remembered: SharedState | null, query: ListeningQuery, now: number): Result<Listening> {
   const retryAt = new Date(now + STATE_UNAVAILABLE_RETRY_S * 1_000).toISOString();
+  const lock = remembered?.lockout;
   if (remembered && hasGoodData(remembered)) {
-    const lockout = remembered.lockout;
-    const stale = lockout && lockout.until > retryAt ? { code: lockout.code, retryAt: lockout.until } : { code: 'state_unavailable' as const, retryAt };
-    return answerFromState(remembered, query, now, stale);
+    return answerFromState(remembered, query, now, lock && lock.until > retryAt ? { code: lock.code, retryAt: lock.until } : { code: 'state_unavailable', retryAt });
   }
   return fail(new SpotifyError('state_unavailable', STATE_UNAVAILABLE, { retryAfterSeconds: STATE_UNAVAILABLE_RETRY_S }));
 }
@@ -329,12 +314,18 @@ const STATE_UNAVAILABLE = 'The shared state in Netlify Blobs could not be read, 
 
 /** Reads a stored state defensively: anything malformed counts as no state. */
 export function parseSharedState(value: unknown): SharedState | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const state = value as Partial<SharedState>;
-  if (typeof state.generation !== 'number' || typeof state.failures !== 'number') return null;
-  if (typeof state.bucket?.tokens !== 'number' || typeof state.bucket.at !== 'number') return null;
-  if (typeof state.topArtists !== 'object' || state.topArtists === null) return null;
-  if (state.lockout && !(ERROR_CODES as readonly string[]).includes(state.lockout.code)) return null;
+  const state = value as Partial<SharedState> | null;
+  if (
+    typeof state?.generation !== 'number' ||
+    typeof state.failures !== 'number' ||
+    typeof state.bucket?.tokens !== 'number' ||
+    typeof state.bucket.at !== 'number' ||
+    typeof state.topArtists !== 'object' ||
+    !state.topArtists ||
+    (state.lockout && !(ERROR_CODES as readonly string[]).includes(state.lockout.code))
+  ) {
+    return null;
+  }
   const access = typeof state.access?.token === 'string' && typeof state.access.expiresAt === 'number' ? state.access : null;
   return { ...(state as SharedState), nowPlaying: state.nowPlaying ?? null, lockout: state.lockout ?? null, access };
 }

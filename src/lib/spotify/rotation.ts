@@ -46,19 +46,12 @@ export async function tokenFingerprint(token: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-export function chooseRefreshToken(environment: EnvironmentToken, persisted: PersistedRefreshToken | null): RefreshTokenChoice {
-  const fromEnvironment: RefreshTokenChoice = { source: 'environment', refreshToken: environment.refreshToken, issuedAt: environment.issuedAt };
-  if (!persisted) return fromEnvironment;
-  if (persisted.descendsFrom === environment.fingerprint) {
-    return { source: 'persisted', refreshToken: persisted.refreshToken, issuedAt: environment.issuedAt };
-  }
-  if (persisted.descendsFrom === RENEWAL_LINE && persisted.authorizedAt) {
-    const renewedAt = new Date(persisted.authorizedAt);
-    // An environment token of unknown age is older: only the owner's tooling records the issue time, and it always does.
-    if (environment.issuedAt && environment.issuedAt > renewedAt) return fromEnvironment;
-    return { source: 'renewed', refreshToken: persisted.refreshToken, issuedAt: renewedAt };
-  }
-  return fromEnvironment;
+export function chooseRefreshToken({ refreshToken, fingerprint, issuedAt }: EnvironmentToken, persisted: PersistedRefreshToken | null): RefreshTokenChoice {
+  if (persisted?.descendsFrom === fingerprint) return { source: 'persisted', refreshToken: persisted.refreshToken, issuedAt };
+  const renewedAt = persisted?.descendsFrom === RENEWAL_LINE && persisted.authorizedAt ? new Date(persisted.authorizedAt) : null;
+  // An environment token of unknown age is older: only the owner's tooling records the issue time, and it always does.
+  if (renewedAt && !(issuedAt && issuedAt > renewedAt)) return { source: 'renewed', refreshToken: persisted!.refreshToken, issuedAt: renewedAt };
+  return { source: 'environment', refreshToken, issuedAt };
 }
 
 /** The record after Spotify rotated `refreshToken` out of the line `previous` (or of the environment token). */
@@ -73,13 +66,10 @@ export function renewedRecord(refreshToken: string, now: Date): PersistedRefresh
 
 /** Reads a stored record defensively: anything malformed counts as no record. */
 export function parsePersistedRefreshToken(value: unknown): PersistedRefreshToken | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const { refreshToken, descendsFrom, rotatedAt, authorizedAt } = value as Record<string, unknown>;
-  if (typeof refreshToken !== 'string' || refreshToken === '') return null;
-  if (typeof descendsFrom !== 'string') return null;
-  if (descendsFrom === RENEWAL_LINE) {
-    if (typeof authorizedAt !== 'string' || Number.isNaN(Date.parse(authorizedAt))) return null;
-  } else if (!/^[0-9a-f]{64}$/.test(descendsFrom)) return null;
+  const { refreshToken, descendsFrom, rotatedAt, authorizedAt } = (value ?? {}) as Record<string, unknown>;
+  if (typeof refreshToken !== 'string' || !refreshToken || typeof descendsFrom !== 'string') return null;
+  const renewed = descendsFrom === RENEWAL_LINE;
+  if (renewed ? typeof authorizedAt !== 'string' || Number.isNaN(Date.parse(authorizedAt)) : !/^[0-9a-f]{64}$/.test(descendsFrom)) return null;
   return {
     refreshToken,
     descendsFrom,
@@ -113,12 +103,8 @@ export function refreshTokenExpiry(issuedAt: Date, now: Date): RefreshTokenExpir
 /** The owner-facing warning for a token near or past its end, or null while it has time left. */
 export function expiryWarning(expiry: RefreshTokenExpiry): string | null {
   const day = expiry.expiresAt.toISOString().slice(0, 10);
-  if (expiry.status === 'expired') {
-    return `The Spotify refresh token expired on ${day} (six months after authorization). Renew it on your site's /connect page, or run \`${RENEW_COMMAND}\`.`;
-  }
-  if (expiry.status === 'expiring') {
-    const days = expiry.daysLeft === 1 ? '1 day' : `${expiry.daysLeft} days`;
-    return `The Spotify refresh token expires in ${days} (on ${day}). Renew it before then on your site's /connect page, or run \`${RENEW_COMMAND}\`.`;
-  }
-  return null;
+  const renew = `on your site's /connect page, or run \`${RENEW_COMMAND}\`.`;
+  if (expiry.status === 'expired') return `The Spotify refresh token expired on ${day} (six months after authorization). Renew it ${renew}`;
+  const days = expiry.daysLeft === 1 ? '1 day' : `${expiry.daysLeft} days`;
+  return expiry.status === 'expiring' ? `The Spotify refresh token expires in ${days} (on ${day}). Renew it before then ${renew}` : null;
 }

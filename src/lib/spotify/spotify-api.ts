@@ -23,7 +23,12 @@ export async function callUpstream(
   fetch: Fetch,
   url: string,
   init: RequestInit,
-  options: {
+  {
+    timeoutMs,
+    what,
+    signal,
+    upstream = 'Spotify',
+  }: {
     timeoutMs: number;
     what: string;
     signal?: AbortSignal;
@@ -31,33 +36,35 @@ export async function callUpstream(
     upstream?: string;
   },
 ): Promise<Result<UpstreamAnswer>> {
-  const upstream = options.upstream ?? 'Spotify';
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const name = `${upstream}'s ${what}`;
   try {
-    const response = await fetch(url, { ...init, signal });
+    const response = await fetch(url, { ...init, signal: signal ? AbortSignal.any([timeout, signal]) : timeout });
     // 204 has no body; reading it anyway is harmless and keeps one code path.
-    const text = await response.text();
-    return ok({ status: response.status, headers: response.headers, text });
+    return ok({ status: response.status, headers: response.headers, text: await response.text() });
   } catch (error) {
-    if (timeout.aborted) {
-      return fail(new SpotifyError('upstream_timeout', `${upstream}'s ${options.what} did not answer within ${options.timeoutMs / 1000} s.`));
-    }
+    if (timeout.aborted) return fail(new SpotifyError('upstream_timeout', `${name} did not answer within ${timeoutMs / 1000} s.`));
     // The caller's whole-call deadline ran out (see CALL_BUDGET_MS): still the upstream being slow.
-    if (options.signal?.aborted && (options.signal.reason as Error | undefined)?.name === 'TimeoutError') {
-      return fail(new SpotifyError('upstream_timeout', `${upstream}'s ${options.what} did not answer in time.`));
+    if (signal?.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError') {
+      return fail(new SpotifyError('upstream_timeout', `${name} did not answer in time.`));
     }
-    return fail(
-      new SpotifyError('upstream_error', `Could not reach ${upstream}'s ${options.what} at ${new URL(url).origin} (${networkReason(error)}).`),
-    );
+    // A short, secret-free reason: Node puts the useful code in `cause`.
+    const code = error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined;
+    const reason = typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown error';
+    return fail(new SpotifyError('upstream_error', `Could not reach ${name} at ${new URL(url).origin} (${reason}).`));
   }
 }
 
-/** A short, secret-free reason for a failed fetch: Node puts the useful code in `cause`. */
-function networkReason(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  if (typeof cause?.code === 'string') return cause.code;
-  return error instanceof Error ? error.name : 'unknown error';
+/** A Spotify call: callUpstream, then the faults every Spotify endpoint shares. */
+async function callSpotify(
+  at: { fetch: Fetch; timeoutMs: number; signal?: AbortSignal },
+  url: string,
+  init: RequestInit,
+  what: string,
+): Promise<Result<UpstreamAnswer>> {
+  const answered = await callUpstream(at.fetch, url, init, { timeoutMs: at.timeoutMs, what, signal: at.signal });
+  const fault = answered.ok && commonFault(answered.value, what);
+  return fault ? fail(fault) : answered;
 }
 
 /** The faults every Spotify endpoint shares: rate limiting and server errors. */
@@ -126,6 +133,7 @@ interface AccessGrant {
   expiresInS: number;
 }
 
+const GRANT_HINT = 'Run `npm run authorize -- --netlify` to grant it, then `npm run deploy`.';
 const REAUTHORIZE_HINT = 'Run `npm run authorize -- --netlify` to connect Spotify again, then `npm run deploy`.';
 
 export function exchangeRefreshToken(endpoint: TokenEndpoint, refreshToken: string): Promise<Result<AccessGrant>> {
@@ -133,24 +141,27 @@ export function exchangeRefreshToken(endpoint: TokenEndpoint, refreshToken: stri
 }
 
 /** `codeVerifier`: the PKCE verifier whose challenge went into the authorize URL. */
-export function exchangeAuthorizationCode(
+export async function exchangeAuthorizationCode(
   endpoint: TokenEndpoint,
   code: string,
   redirectUri: string,
   codeVerifier?: string,
 ): Promise<Result<AccessGrant>> {
-  return requestToken(endpoint, {
+  const grant = await requestToken(endpoint, {
     grant_type: 'authorization_code',
     code,
     redirect_uri: redirectUri,
     ...(codeVerifier ? { code_verifier: codeVerifier } : {}),
   });
+  // invalid_grant here is about the code, not a refresh token.
+  return !grant.ok && grant.error.code === 'reauthorization_required'
+    ? fail(new SpotifyError('reauthorization_required', 'Spotify rejected the authorization code (expired, already used, or a redirect URI mismatch). Run `npm run authorize` again.'))
+    : grant;
 }
 
 async function requestToken(endpoint: TokenEndpoint, form: Record<string, string>): Promise<Result<AccessGrant>> {
-  const what = 'token endpoint';
-  const answered = await callUpstream(
-    endpoint.fetch,
+  const answered = await callSpotify(
+    endpoint,
     `${endpoint.accountsUrl}/api/token`,
     {
       method: 'POST',
@@ -161,16 +172,13 @@ async function requestToken(endpoint: TokenEndpoint, form: Record<string, string
       },
       body: new URLSearchParams(form).toString(),
     },
-    { timeoutMs: endpoint.timeoutMs, what, signal: endpoint.signal },
+    'token endpoint',
   );
   if (!answered.ok) return answered;
   const answer = answered.value;
+  if (answer.status !== 200) return fail(tokenError(answer.status, answer.text));
 
-  const common = commonFault(answer, what);
-  if (common) return fail(common);
-  if (answer.status !== 200) return fail(tokenError(answer.status, answer.text, form.grant_type!));
-
-  const parsed = parseJson<RawToken>(answer, what);
+  const parsed = parseJson<RawToken>(answer, 'token endpoint');
   if (!parsed.ok) return parsed;
   const token = parsed.value;
   if (typeof token.access_token !== 'string' || token.access_token === '') {
@@ -179,12 +187,12 @@ async function requestToken(endpoint: TokenEndpoint, form: Record<string, string
   return ok({
     accessToken: token.access_token,
     scopes: typeof token.scope === 'string' ? token.scope.split(/\s+/).filter(Boolean) : [],
-    refreshToken: typeof token.refresh_token === 'string' && token.refresh_token !== '' ? token.refresh_token : null,
-    expiresInS: typeof token.expires_in === 'number' && token.expires_in > 0 && Number.isFinite(token.expires_in) ? token.expires_in : 3_600,
+    refreshToken: (typeof token.refresh_token === 'string' && token.refresh_token) || null,
+    expiresInS: Number.isFinite(token.expires_in) && token.expires_in! > 0 ? token.expires_in! : 3_600,
   });
 }
 
-function tokenError(status: number, text: string, grant: string): SpotifyError {
+function tokenError(status: number, text: string): SpotifyError {
   let body: RawAccountsError = {};
   try {
     body = JSON.parse(text) as RawAccountsError;
@@ -192,12 +200,7 @@ function tokenError(status: number, text: string, grant: string): SpotifyError {
     // not JSON: handled as an unexpected answer below
   }
   if (body.error === 'invalid_grant') {
-    return grant === 'refresh_token'
-      ? new SpotifyError(
-          'reauthorization_required',
-          `Spotify no longer accepts the refresh token (revoked, or older than six months). ${REAUTHORIZE_HINT}`,
-        )
-      : new SpotifyError('reauthorization_required', 'Spotify rejected the authorization code (expired, already used, or a redirect URI mismatch). Run `npm run authorize` again.');
+    return new SpotifyError('reauthorization_required', `Spotify no longer accepts the refresh token (revoked, or older than six months). ${REAUTHORIZE_HINT}`);
   }
   if (body.error === 'invalid_client') {
     return new SpotifyError(
@@ -209,11 +212,7 @@ function tokenError(status: number, text: string, grant: string): SpotifyError {
 }
 
 /** Base64 of UTF-8 text, without Node's Buffer so the core runs on any runtime. */
-function base64(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
+const base64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 
 export interface ApiSession {
   fetch: Fetch;
@@ -233,11 +232,8 @@ export const REQUIRED_SCOPES = {
 
 type ReadName = keyof typeof REQUIRED_SCOPES;
 
-const DESCRIPTIONS: Record<ReadName, string> = {
-  currentlyPlaying: 'currently playing',
-  recentlyPlayed: 'recently played',
-  topArtists: 'top artists',
-};
+/** "currently playing" for `currentlyPlaying`. */
+const spaced = (name: ReadName) => name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
 
 /** Null when nothing is playing (Spotify answers 204 with no body). */
 export function readCurrentlyPlaying(session: ApiSession): Promise<Result<RawCurrentlyPlaying | null>> {
@@ -259,49 +255,31 @@ export function readTopArtists(session: ApiSession, range: TimeRange, limit: num
  */
 export async function readAccountId(session: ApiSession): Promise<Result<string>> {
   const what = 'profile endpoint';
-  const answered = await callUpstream(
-    session.fetch,
-    `${session.apiUrl}/v1/me`,
-    { headers: { Authorization: `Bearer ${session.accessToken}`, Accept: 'application/json' } },
-    { timeoutMs: session.timeoutMs, what, signal: session.signal },
-  );
+  const answered = await getJson(session, '/v1/me', what);
   if (!answered.ok) return answered;
-  const common = commonFault(answered.value, what);
-  if (common) return fail(common);
-  if (answered.value.status !== 200) return fail(new SpotifyError('upstream_error', `Spotify's ${what} answered HTTP ${answered.value.status}.`));
+  if (answered.value.status !== 200) return fail(unexpected(what, answered.value.status));
   const profile = parseJson<RawProfile>(answered.value, what);
   if (!profile.ok) return profile;
   const id = profile.value.id;
   return typeof id === 'string' && id !== '' ? ok(id) : fail(new SpotifyError('upstream_error', `Spotify's ${what} answered without an account id.`));
 }
 
+/** A GET on the Web API with the session's access token. */
+const getJson = (session: ApiSession, path: string, what: string) =>
+  callSpotify(session, `${session.apiUrl}${path}`, { headers: { Authorization: `Bearer ${session.accessToken}`, Accept: 'application/json' } }, what);
+
+const unexpected = (what: string, status: number) => new SpotifyError('upstream_error', `Spotify's ${what} answered HTTP ${status}.`);
+
 async function read<T>(session: ApiSession, name: ReadName, path: string): Promise<Result<T | null>> {
-  const what = `${DESCRIPTIONS[name]} endpoint`;
-  const answered = await callUpstream(
-    session.fetch,
-    `${session.apiUrl}${path}`,
-    { headers: { Authorization: `Bearer ${session.accessToken}`, Accept: 'application/json' } },
-    { timeoutMs: session.timeoutMs, what, signal: session.signal },
-  );
+  const what = `${spaced(name)} endpoint`;
+  const answered = await getJson(session, path, what);
   if (!answered.ok) return answered;
   const answer = answered.value;
-
   if (answer.status === 204 || (answer.status === 200 && answer.text.trim() === '')) return ok(null);
-  const common = commonFault(answer, what);
-  if (common) return fail(common);
   // The token is seconds old, so a refusal means a missing scope. Spotify
   // answers 401 "Permissions missing" for that as often as 403.
   if (answer.status === 401 || answer.status === 403) {
-    const scope = REQUIRED_SCOPES[name];
-    return fail(
-      new SpotifyError(
-        'scope_missing',
-        `Spotify refused the ${DESCRIPTIONS[name]} read: the token lacks the "${scope}" scope. Run \`npm run authorize -- --netlify\` to grant it, then \`npm run deploy\`.`,
-      ),
-    );
+    return fail(new SpotifyError('scope_missing', `Spotify refused the ${spaced(name)} read: the token lacks the "${REQUIRED_SCOPES[name]}" scope. ${GRANT_HINT}`));
   }
-  if (answer.status !== 200) {
-    return fail(new SpotifyError('upstream_error', `Spotify's ${what} answered HTTP ${answer.status}.`));
-  }
-  return parseJson<T>(answer, what);
+  return answer.status === 200 ? parseJson<T>(answer, what) : fail(unexpected(what, answer.status));
 }

@@ -98,20 +98,23 @@ export interface ErrorBody {
 /**
  * Every failure the core reports. `code` is the contract's error code; the
  * message is safe to show the owner (it never contains a secret or token).
+ * `retryAfterSeconds`: seconds the caller should wait, for `rate_limited`.
+ * `isUpstream`: true when the fault lies with Spotify rather than with the
+ * request or the setup.
  */
 export class SpotifyError extends Error {
   override readonly name = 'SpotifyError';
-  readonly code: ErrorCode;
-  /** Seconds the caller should wait, for `rate_limited`. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { retryAfterSeconds?: number } = {}) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: { retryAfterSeconds?: number } = {},
+  ) {
     super(message);
-    this.code = code;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
-  /** True when the fault lies with Spotify rather than with the request or the setup. */
   get isUpstream(): boolean {
     return UPSTREAM_CODES.has(this.code);
   }
@@ -121,6 +124,11 @@ export class SpotifyError extends Error {
 const UPSTREAM_CODES: ReadonlySet<ErrorCode> = new Set(ERROR_CODES.slice(ERROR_CODES.indexOf('reauthorization_required')));
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: SpotifyError };
+
+/** `{ errors }` naming each failed part, or nothing when none failed. */
+export function partErrors(nowPlaying: ErrorCode | false, topArtists: ErrorCode | false): { errors?: PartErrors } {
+  return nowPlaying || topArtists ? { errors: { ...(nowPlaying && { nowPlaying }), ...(topArtists && { topArtists }) } } : {};
+}
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = <T = never>(error: SpotifyError): Result<T> => ({ ok: false, error });
