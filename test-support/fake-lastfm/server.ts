@@ -9,8 +9,8 @@
  *   GET  /__state    {"scenario", "requests", "byMethod"}
  *                    `byMethod` counts the requests per Last.fm method (`user.getrecenttracks`).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, serveOnLoopback } from '../serve/fake-server';
 import { createFakeLastfm, isLastfmScenarioName, type FakeLastfm, type FakeLastfmOptions, type LastfmScenarioName } from './fake-lastfm';
 
 export interface FakeLastfmServer {
@@ -33,27 +33,13 @@ export interface FakeLastfmState {
 
 export async function startFakeLastfmServer(options: FakeLastfmOptions & { port?: number } = {}): Promise<FakeLastfmServer> {
   const holder = { fake: createFakeLastfm(options) };
-  const server = createServer((req, res) => {
-    route(holder, options, req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-      res.end(error instanceof Error ? error.message : 'fake last.fm failed');
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const served = await serveOnLoopback((req, res) => route(holder, options, req, res), 'fake last.fm', options.port);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: served.url,
     get fake() {
       return holder.fake;
     },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: served.close,
   };
 }
 
@@ -100,13 +86,4 @@ function state(fake: FakeLastfm): FakeLastfmState {
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -26,8 +26,8 @@
  *                    `byPath` counts the requests per path ("/api/token" is a token exchange).
  *                    `refreshTokenAccount` is the account the accepted refresh token belongs to.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, serveOnLoopback } from '../serve/fake-server';
 import { createFakeSpotify, type FakeSpotify, type FakeSpotifyOptions } from './fake-spotify';
 import { isScenarioName } from './scenarios';
 
@@ -60,27 +60,13 @@ export async function startFakeSpotifyServer(
     const refreshTokenAccount = forgetRotations ? options.refreshTokenAccount : holder.fake.refreshTokenAccount;
     holder.fake = createFakeSpotify({ ...options, refreshToken, refreshTokenAccount });
   };
-  const server = createServer((req, res) => {
-    route(holder, reset, req, res).catch((error: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-      res.end(error instanceof Error ? error.message : 'fake spotify failed');
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
+  const served = await serveOnLoopback((req, res) => route(holder, reset, req, res), 'fake spotify', options.port);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: served.url,
     get fake() {
       return holder.fake;
     },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: served.close,
   };
 }
 
@@ -162,13 +148,4 @@ function countByPath(fake: FakeSpotify): Record<string, number> {
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
