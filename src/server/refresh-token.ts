@@ -12,8 +12,6 @@ import type { Logger, SpotifyReader } from '../lib/spotify/listening';
 import {
   RENEWAL_LINE,
   chooseRefreshToken,
-  expiryWarning,
-  refreshTokenExpiry,
   rotatedRecord,
   tokenFingerprint,
   type EnvironmentToken,
@@ -61,7 +59,6 @@ export async function readWithBestToken<T>(
   const tried = new Set<string>();
   const attempt = (choice: RefreshTokenChoice) => {
     tried.add(choice.refreshToken);
-    warnOfExpiry(choice, context);
     return read({
       fetch: context.fetch,
       config: { ...context.config, refreshToken: choice.refreshToken },
@@ -87,19 +84,6 @@ export async function readWithBestToken<T>(
     return fail(new SpotifyError('upstream_timeout', 'The saved refresh token could not be read from Netlify Blobs in time. Try again in a moment.'));
   }
   return result;
-}
-
-/** Issue times already warned about: once per instance, since a warm function instance serves many calls. */
-const warnedExpiries = new Set<string>();
-
-/** Warns of the token in use, once per instance and issue time. */
-function warnOfExpiry({ issuedAt }: RefreshTokenChoice, { now, log }: TokenContext): void {
-  const key = issuedAt?.toISOString();
-  const warning = key && !warnedExpiries.has(key) && expiryWarning(refreshTokenExpiry(issuedAt!, now()));
-  if (warning) {
-    warnedExpiries.add(key);
-    log.warn(warning);
-  }
 }
 
 /** The environment's token, as the precedence rule compares it. */

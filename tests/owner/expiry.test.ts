@@ -1,15 +1,11 @@
 /**
- * The six-month refresh-token lifetime: days left, the warning threshold, and
- * the service's warning (once per instance, never with a secret in it).
+ * The six-month refresh-token lifetime (days left and the warning threshold
+ * that /connect and the doctor show), and the message of a refused token.
  */
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/lib/spotify/listening';
 import { EXPIRY_WARNING_DAYS, REFRESH_TOKEN_LIFETIME_DAYS } from '../../src/lib/spotify/limits';
 import { exchangeRefreshToken } from '../../src/lib/spotify/spotify-api';
-import { expiryWarning, refreshTokenExpiry } from '../../src/lib/spotify/rotation';
-import { DEFAULT_QUERY } from '../../src/lib/spotify/query';
-import { loadListening } from '../../src/server/listening-service';
-import { memoryStores, testEnv } from '../helpers/service';
+import { refreshTokenExpiry } from '../../src/lib/spotify/rotation';
 import { TEST_CREDENTIALS, TEST_NOW, useFakeSpotify } from '../mocks/spotify';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -29,44 +25,6 @@ describe('refreshTokenExpiry', () => {
   it('is expired once the lifetime has passed', () => {
     expect(refreshTokenExpiry(issuedDaysAgo(REFRESH_TOKEN_LIFETIME_DAYS), TEST_NOW).status).toBe('expired');
     expect(refreshTokenExpiry(issuedDaysAgo(REFRESH_TOKEN_LIFETIME_DAYS + 3), TEST_NOW).daysLeft).toBe(-3);
-  });
-});
-
-describe('expiryWarning', () => {
-  it('says how many days are left and the command that renews the token', () => {
-    const warning = expiryWarning(refreshTokenExpiry(issuedDaysAgo(REFRESH_TOKEN_LIFETIME_DAYS - 5), TEST_NOW));
-    expect(warning).toContain('expires in 5 days');
-    expect(warning).toContain('npm run authorize -- --netlify && npm run deploy');
-  });
-
-  it('says nothing while enough time is left', () => {
-    expect(expiryWarning(refreshTokenExpiry(issuedDaysAgo(10), TEST_NOW))).toBeNull();
-  });
-});
-
-describe('loadListening expiry warning', () => {
-  const run = async (issuedAt: Date, log: Logger) => {
-    const env = testEnv({ SPOTIFY_REFRESH_TOKEN_ISSUED_AT: issuedAt.toISOString() });
-    return loadListening(DEFAULT_QUERY, { env, tokenStore: memoryStores().tokenStore, log, now: () => TEST_NOW });
-  };
-
-  it('warns once per instance when fewer than 14 days remain, and still answers', async () => {
-    useFakeSpotify();
-    const lines: string[] = [];
-    const log = { warn: (line: string) => lines.push(line) };
-    const issuedAt = new Date(issuedDaysAgo(REFRESH_TOKEN_LIFETIME_DAYS - 9).getTime() + 1234);
-    expect((await run(issuedAt, log)).ok).toBe(true);
-    expect((await run(issuedAt, log)).ok).toBe(true);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('expires in 9 days');
-    for (const secret of Object.values(TEST_CREDENTIALS)) expect(lines[0]).not.toContain(secret);
-  });
-
-  it('does not warn while the token has more than 14 days left', async () => {
-    useFakeSpotify();
-    const lines: string[] = [];
-    expect((await run(issuedDaysAgo(30), { warn: (line) => lines.push(line) })).ok).toBe(true);
-    expect(lines).toEqual([]);
   });
 });
 

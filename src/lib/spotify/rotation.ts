@@ -36,7 +36,7 @@ export interface EnvironmentToken {
 export interface RefreshTokenChoice {
   source: 'environment' | 'persisted' | 'renewed';
   refreshToken: string;
-  /** When the owner authorized the token's line, for the expiry warning; null when unknown. */
+  /** When the owner authorized the token's line (its six months run from here); null when unknown. */
   issuedAt: Date | null;
 }
 
@@ -98,13 +98,4 @@ export function refreshTokenExpiry(issuedAt: Date, now: Date): RefreshTokenExpir
   const daysLeft = Math.floor(remainingMs / DAY_MS);
   const status = remainingMs <= 0 ? 'expired' : daysLeft < EXPIRY_WARNING_DAYS ? 'expiring' : 'ok';
   return { expiresAt, daysLeft, status };
-}
-
-/** The owner-facing warning for a token near or past its end, or null while it has time left. */
-export function expiryWarning(expiry: RefreshTokenExpiry): string | null {
-  const day = expiry.expiresAt.toISOString().slice(0, 10);
-  const renew = `on your site's /connect page, or run \`${RENEW_COMMAND}\`.`;
-  if (expiry.status === 'expired') return `The Spotify refresh token expired on ${day} (six months after authorization). Renew it ${renew}`;
-  const days = expiry.daysLeft === 1 ? '1 day' : `${expiry.daysLeft} days`;
-  return expiry.status === 'expiring' ? `The Spotify refresh token expires in ${days} (on ${day}). Renew it before then ${renew}` : null;
 }
