@@ -10,39 +10,28 @@ export const DEFAULT_QUERY: ListeningQuery = { range: 'short_term', limit: 5 };
 
 /** 1–50 in plain digits, no sign, no leading zero. */
 const LIMIT_PATTERN = /^(?:[1-9]|[1-4]\d|50)$/;
+const PAIR_PATTERN = /^(range|limit)=(.*)$/;
+const QUERY_RULE = `Allowed, each at most once and written plainly: range=${TIME_RANGES.join('|')} and limit=1…50.`;
 
 /**
  * Validates the query string of `GET /api/spotify` (`url.search`, as sent).
  * Anything unexpected is a `bad_request`, so a typo never silently falls back
  * to a default. Every valid name and value is plain ASCII, so an escape
- * (`%35` for 5) or a `+` means the value was not written plainly.
+ * (`%35` for 5), a `+` or an empty pair (a stray `&`) means the query was
+ * not written plainly.
  */
 export function parseListeningQuery(search: string): Result<ListeningQuery> {
-  if (/[%+]/.test(search)) return bad('Write range and limit plainly: the query must not contain escapes (%) or +.');
-  // URLSearchParams drops empty pairs silently; the contract calls them empty parameters.
-  if (search.replace(/^\?/, '').split('&').some((pair) => pair === '') && search.length > 1) {
-    return bad('The query has an empty pair (a stray &). Write it as range=…&limit=… with nothing else.');
+  const query = { ...DEFAULT_QUERY };
+  const seen = new Set<string>();
+  for (const pair of search ? search.slice(1).split('&') : []) {
+    const [, name = '', value = ''] = PAIR_PATTERN.exec(pair) ?? [];
+    const valid = name === 'range' ? (TIME_RANGES as readonly string[]).includes(value) : LIMIT_PATTERN.test(value);
+    if (!name || seen.has(name) || !valid) return bad(`The query part "${pair.slice(0, 40)}" is not valid${seen.has(name) ? ' (repeated)' : ''}. ${QUERY_RULE}`);
+    seen.add(name);
+    if (name === 'range') query.range = value as TimeRange;
+    else query.limit = Number(value);
   }
-  const params = new URLSearchParams(search);
-  const seen = new Map<string, string>();
-  for (const [name, value] of params) {
-    if (name !== 'range' && name !== 'limit') {
-      return bad(`Unknown query parameter "${name}". Allowed: range, limit.`);
-    }
-    if (seen.has(name)) return bad(`The query parameter "${name}" is repeated. Give it once.`);
-    if (value === '') return bad(`The query parameter "${name}" is empty.`);
-    seen.set(name, value);
-  }
-
-  const range = seen.get('range') ?? DEFAULT_QUERY.range;
-  if (!(TIME_RANGES as readonly string[]).includes(range)) {
-    return bad(`range must be one of ${TIME_RANGES.join(', ')}.`);
-  }
-  const limit = seen.get('limit');
-  if (limit !== undefined && !LIMIT_PATTERN.test(limit)) {
-    return bad('limit must be a whole number from 1 to 50, written in plain digits.');
-  }
-  return ok({ range: range as TimeRange, limit: limit === undefined ? DEFAULT_QUERY.limit : Number(limit) });
+  return ok(query);
 }
 
 const bad = (message: string) => fail<ListeningQuery>(new SpotifyError('bad_request', message));
