@@ -41,8 +41,6 @@ export async function scenarioStart(
       accountsUrl: 'https://accounts.spotify.invalid',
       apiUrl: 'https://api.spotify.invalid',
       refreshTokenIssuedAt: null,
-      refreshIntervalS: 0,
-      dailyBudget: 2_000,
     },
   });
   return result.ok ? { initial: result.value, failed: false } : { initial: null, failed: true };

@@ -84,7 +84,11 @@ export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date, option
     checks.push({ status: 'info', label: 'Spotify itself was not contacted: set the variables above first.' });
     return finish(null);
   }
-  const { config } = state;
+  const config = state.spotify;
+  if (!config) {
+    checks.push({ status: 'info', label: 'Spotify is not in use: the site shows Last.fm (LASTFM_USER) alone.' });
+    return finish(null);
+  }
   if (config.accountsUrl !== 'https://accounts.spotify.com' || config.apiUrl !== 'https://api.spotify.com') {
     const hosts = `${withoutUserInfo(config.accountsUrl)}, ${withoutUserInfo(config.apiUrl)}`;
     checks.push({ status: 'info', label: `Using Spotify hosts from SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL: ${hosts}` });

@@ -10,7 +10,7 @@
  * Types only from there, and small on purpose: it ships within the page's
  * 12 KB script budget (npm run size), which a runtime import would strain.
  */
-import type { Artist, ArtistCredit, Listening, NowPlaying, PartErrors, Staleness, TimeRange } from './spotify/types';
+import type { Artist, ArtistCredit, Listening, NowPlaying, PartErrors, Service, Staleness, TimeRange } from './spotify/types';
 
 type Check = (v: unknown) => boolean;
 
@@ -67,6 +67,8 @@ const listening = shape({
   range: oneOf({ short_term: 1, medium_term: 1, long_term: 1 } satisfies Record<TimeRange, 1>),
   // The island times its polls from it: it must read as a date.
   fetchedAt: (v) => isString(v) && isNumber(Date.parse(v as string)),
+  service: optional(oneOf({ spotify: 1, lastfm: 1 } satisfies Record<Service, 1>)),
+  profileUrl: optional(isString),
   demo: optional((v) => v === true),
   errors: optional(shape({ nowPlaying: optional(errorCode), topArtists: optional(errorCode) } satisfies Record<keyof PartErrors, Check>)),
   stale: optional(shape({ code: errorCode, retryAt: optional(isString) } satisfies Record<keyof Staleness, Check>)),

@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readConfig, type EnvAccessor } from '../lib/spotify/config';
 import { getDemoListening } from '../lib/spotify/demo';
 import { CALL_BUDGET_MS, STATE_POLL_MS, TOP_ARTISTS_READ_LIMIT, within } from '../lib/spotify/limits';
-import { readListeningAfresh, readParts, type Logger } from '../lib/spotify/listening';
+import { listeningFrom, type ListeningSource, type Logger } from '../lib/spotify/listening';
+import { lastfmSource } from '../lib/spotify/lastfm';
 import type { ListeningQuery } from '../lib/spotify/query';
 import {
   answerWithoutState,
@@ -19,13 +20,15 @@ import {
   nextStep,
   recordRefresh,
   usableAccess,
-  type DueParts,
+  type CallStep,
   type RefreshPolicy,
   type SharedState,
 } from '../lib/spotify/refresh-policy';
 import type { Fetch } from '../lib/spotify/spotify-api';
-import { SpotifyError, fail, type Listening, type Result } from '../lib/spotify/types';
-import { environmentTokenOf, logError, readWithBestToken, type TokenContext } from './refresh-token';
+import { SpotifyError, fail, ok, type Listening, type Result, type Service } from '../lib/spotify/types';
+
+type RefreshStep = Extract<CallStep, { kind: 'refresh' }>;
+import { environmentTokenOf, logError, spotifySource, type TokenContext } from './refresh-token';
 import { createSharedStateStore, createTokenStore, describeError, runtimeEnv, type RefreshTokenStore, type SharedStateStore } from './store';
 
 interface ServiceOptions {
@@ -60,37 +63,61 @@ let warnedStateUnreadable = false;
 /** Refreshes under way in this instance: calls that find the same one due share it. */
 const flights = new Map<string, Promise<SharedState | null>>();
 
-/** The entry for the function and the page: demo data without credentials, else the answer from the shared state (or, with a refresh interval of 0, read afresh). */
+/**
+ * The entry for the function and the page: demo data without any source,
+ * else the answer from the shared state (or, with a refresh interval of 0,
+ * read afresh). With Spotify and Last.fm both set up, Last.fm answers while
+ * Spotify cannot.
+ */
 export async function loadListening(query: ListeningQuery, options: ServiceOptions = {}): Promise<Result<Listening>> {
   const setup = readConfig(options.env ?? runtimeEnv, options.deployContext);
   if (setup.status === 'demo') return getDemoListening(query, options.now, options.origin);
   if (setup.status === 'invalid') return fail(new SpotifyError('not_configured', setup.message));
 
-  const { config } = setup;
-  const context: TokenContext = {
-    config,
-    environment: await environmentTokenOf(config),
-    fetch: options.fetch ?? globalThis.fetch,
-    now: options.now ?? (() => new Date()),
-    log: options.log ?? console,
+  const { spotify, lastfm } = setup;
+  const now = options.now ?? (() => new Date());
+  const fetch = options.fetch ?? globalThis.fetch;
+  const log = options.log ?? console;
+  const context: TokenContext | null = spotify && {
+    config: spotify,
+    environment: await environmentTokenOf(spotify),
+    fetch,
+    now,
+    log,
     tokens: options.tokenStore ?? (defaultTokenStore ??= createTokenStore()),
   };
+  const sources = [context && spotifySource(context), lastfm && lastfmSource(lastfm, now, options.origin)].filter((source) => source !== null);
   const budgetMs = options.callBudgetMs ?? CALL_BUDGET_MS;
-  if (config.refreshIntervalS === 0) return readWithBestToken(context, AbortSignal.timeout(budgetMs), (reader) => readListeningAfresh({ ...reader, query }));
+  if (setup.refreshIntervalS === 0) {
+    // The per-call contract, source by source: the next one only when the one before could not answer.
+    let answer!: Result<Listening>;
+    for (const source of sources) {
+      const read = await source.read({ nowPlaying: true, topArtists: query }, fetch, AbortSignal.timeout(budgetMs), null);
+      answer = listeningFrom(read, query, source.label);
+      if (answer.ok || !answer.error.isUpstream) break;
+    }
+    return answer;
+  }
 
   // From here: read the state and carry out the decider's steps until one is an answer or the wait runs out.
   const store = options.stateStore ?? (defaultStateStore ??= createSharedStateStore());
   const call: StatefulCall = {
     query,
-    context,
+    sources,
+    fingerprint: context?.environment.fingerprint ?? '',
+    fetch,
+    now,
+    log,
     store,
     budgetMs,
     deadline: Date.now() + budgetMs,
     refreshWaitMs: options.refreshWaitMs ?? budgetMs,
     waitUntil: options.waitUntil,
-    policy: { intervalMs: config.refreshIntervalS * 1_000, dailyBudget: config.dailyBudget },
+    policy: { intervalMs: setup.refreshIntervalS * 1_000, dailyBudget: setup.dailyBudget, sources: sources.map((source) => source.service) },
   };
-  const nowMs = () => context.now().getTime();
+  const labelled = (answer: Result<Listening>) =>
+    answer.ok ? ok({ ...answer.value, ...sources.find((source) => source.service === answer.value.service)?.label }) : answer;
+  const nowMs = () => now().getTime();
   let state: SharedState;
   try {
     state = (await store.read()) ?? emptyState(nowMs(), call.policy);
@@ -98,24 +125,29 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
     // Fail closed: without the state there is no budget, lockout or lease to honour.
     if (!warnedStateUnreadable) {
       warnedStateUnreadable = true;
-      logError(context.log, `${STATE_UNREADABLE} (${describeError(error)})`);
+      logError(log, `${STATE_UNREADABLE} (${describeError(error)})`);
     }
-    return answerWithoutState(store.remembered, query, nowMs());
+    return labelled(answerWithoutState(store.remembered, query, nowMs()));
   }
   for (;;) {
-    const step = nextStep(state, query, nowMs(), call.policy, context.environment.fingerprint);
-    if (step.kind === 'answer') return step.answer;
+    const step = nextStep(state, query, nowMs(), call.policy, call.fingerprint);
+    if (step.kind === 'answer') return labelled(step.answer);
     const left = call.deadline - Date.now();
     const early = step.mayAnswerEarly;
-    const newer = await within(refreshOrWait(call, state, step.due, !early), early ? Math.min(call.refreshWaitMs, left) : left);
-    if (!newer) return step.meanwhile;
+    const newer = await within(refreshOrWait(call, state, step, !early), early ? Math.min(call.refreshWaitMs, left) : left);
+    if (!newer) return labelled(step.meanwhile);
     state = newer;
   }
 }
 
 interface StatefulCall {
   query: ListeningQuery;
-  context: TokenContext;
+  sources: ListeningSource[];
+  /** Of the environment's Spotify refresh token, which a reauthorization lockout remembers; empty without Spotify. */
+  fingerprint: string;
+  fetch: Fetch;
+  now: () => Date;
+  log: Logger;
   store: SharedStateStore;
   budgetMs: number;
   /** Epoch ms by which the call answers. */
@@ -135,13 +167,14 @@ const STATE_UNREADABLE =
  *
  * Calls in this instance that find the same refresh due share one flight.
  */
-async function refreshOrWait(call: StatefulCall, seen: SharedState, due: DueParts, waitForOthers: boolean): Promise<SharedState | null> {
-  const key = `${seen.generation}:${due.nowPlaying}:${due.topArtists ? call.query.range : ''}`;
+async function refreshOrWait(call: StatefulCall, seen: SharedState, step: RefreshStep, waitForOthers: boolean): Promise<SharedState | null> {
+  const { due, service } = step;
+  const key = `${seen.generation}:${service}:${due.nowPlaying}:${due.topArtists ? call.query.range : ''}`;
   let flight = flights.get(key);
   if (!flight) {
-    flight = refreshUnderLease(call, seen, due)
+    flight = refreshUnderLease(call, seen, step)
       .catch((error: unknown) => {
-        logError(call.context.log, `Refreshing the shared state failed: ${describeError(error)}`);
+        logError(call.log, `Refreshing the shared state failed: ${describeError(error)}`);
         return null;
       })
       .finally(() => flights.delete(key));
@@ -159,9 +192,10 @@ async function refreshOrWait(call: StatefulCall, seen: SharedState, due: DuePart
   return null;
 }
 
-/** Refreshes the due parts if this call wins the lease. */
-async function refreshUnderLease({ context, store, query, budgetMs, policy }: StatefulCall, seen: SharedState, due: DueParts): Promise<SharedState | null> {
-  const lease = await store.lease(seen.generation, context.now().getTime());
+/** Refreshes the due parts from the step's source if this call wins the lease. */
+async function refreshUnderLease(call: StatefulCall, seen: SharedState, { due, service }: RefreshStep): Promise<SharedState | null> {
+  const { store, query, policy, now } = call;
+  const lease = await store.lease(seen.generation, now().getTime());
   if (!lease) return null;
   try {
     // Another instance may have finished a refresh between our read and the lease.
@@ -169,15 +203,22 @@ async function refreshUnderLease({ context, store, query, budgetMs, policy }: St
     if (current.generation !== seen.generation) return current;
 
     let requests = 0;
-    const fetch: Fetch = (input, init) => (requests++, context.fetch(input, init));
+    const fetch: Fetch = (input, init) => (requests++, call.fetch(input, init));
     const wanted = { nowPlaying: due.nowPlaying, topArtists: due.topArtists ? { range: query.range, limit: TOP_ARTISTS_READ_LIMIT } : null, recentOnlyWhenIdle: true };
-    const access = usableAccess(current, context.now().getTime());
-    const read = await readWithBestToken({ ...context, fetch }, AbortSignal.timeout(budgetMs), (reader) => readParts({ ...reader, access }, wanted));
-    const fingerprint = context.environment.fingerprint;
-    const next = recordRefresh(current, { due, range: query.range, requests, read, environmentFingerprint: fingerprint }, context.now().getTime(), policy);
+    const source = call.sources.find((candidate) => candidate.service === service)!;
+    const read = await source.read(wanted, fetch, AbortSignal.timeout(call.budgetMs), usableAccess(current, now().getTime()));
+    const outcome = { due, service, range: query.range, requests, read, environmentFingerprint: call.fingerprint };
+    const next = recordRefresh(current, outcome, now().getTime(), policy);
     await store.write(next);
+    const lockout = next.lockout;
+    // While a second source covers, the first one's fault reaches the owner here (and on /connect and in the doctor).
+    if (call.sources.length > 1 && service === call.sources[0]!.service && lockout && lockout !== current.lockout) {
+      call.log.warn(`${SERVICE_NAMES[service]} cannot answer until ${lockout.until} (${lockout.code}): ${lockout.message} ${SERVICE_NAMES[call.sources[1]!.service]} covers meanwhile.`);
+    }
     return next;
   } finally {
     await lease.release().catch(() => undefined);
   }
 }
+
+const SERVICE_NAMES: Record<Service, string> = { spotify: 'Spotify', lastfm: 'Last.fm' };

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SpotifyConfig } from '../lib/spotify/config';
 import { ROTATION_WRITE_ATTEMPTS, ROTATION_WRITE_BACKOFF_MS } from '../lib/spotify/limits';
-import type { Logger, SpotifyReader } from '../lib/spotify/listening';
+import { readParts, type ListeningSource, type Logger, type SpotifyReader } from '../lib/spotify/listening';
 import {
   RENEWAL_LINE,
   chooseRefreshToken,
@@ -124,3 +124,12 @@ export async function saveToken(context: Pick<TokenContext, 'tokens' | 'log'>, r
 
 /** Errors the owner must see in the function log; a logger without `error` gets a warning. */
 export const logError = (log: Logger, message: string) => (log.error ? log.error(message) : log.warn(message));
+
+/** Spotify as a source: the best refresh token, the stored access token when it lives, the wanted reads. */
+export function spotifySource(context: TokenContext): ListeningSource {
+  return {
+    service: 'spotify',
+    label: { service: 'spotify' },
+    read: (wanted, fetch, signal, access) => readWithBestToken({ ...context, fetch }, signal, (reader) => readParts({ ...reader, access }, wanted)),
+  };
+}

@@ -150,11 +150,18 @@ const NOT_CONFIGURED =
 const NO_OWNER =
   'Renewal from this page is off until SPOTIFY_OWNER_ID is set. Run `npm run authorize -- --netlify` once (it records your Spotify account id), then `npm run deploy`.';
 
+const LASTFM_ONLY =
+  'This site shows Last.fm; Spotify is not in use, so there is nothing to renew. To show Spotify (with Last.fm as its cover), run `npm run authorize -- --netlify`, then `npm run deploy`.';
+
+/** Why /connect cannot renew: Spotify is not set up, or not in use (Last.fm alone). */
+const notConfigured = (config: Resolved['config']) =>
+  config.status === 'ready' ? LASTFM_ONLY : config.status === 'invalid' && config.missing.length === 0 ? config.message : NOT_CONFIGURED;
+
 export async function connectStatus(deps: RenewalDeps = {}): Promise<ConnectStatus> {
   const { config, env, now, tokens, state, log } = resolve(deps);
-  if (config.status !== 'ready') return { kind: 'not_configured', message: config.status === 'invalid' && config.missing.length === 0 ? config.message : NOT_CONFIGURED };
+  if (config.status !== 'ready' || !config.spotify) return { kind: 'not_configured', message: notConfigured(config) };
 
-  const choice = await tokenInUse({ environment: await environmentTokenOf(config.config), tokens, log });
+  const choice = await tokenInUse({ environment: await environmentTokenOf(config.spotify), tokens, log });
   // A status read past a failing store could say "Connected" over a token Spotify refused: say nothing instead.
   if (choice.storeUnread) return unavailable(log, 'the saved refresh token could not be read');
   let shared: Awaited<ReturnType<SharedStateStore['read']>>;
@@ -183,14 +190,15 @@ export async function connectStatus(deps: RenewalDeps = {}): Promise<ConnectStat
 export async function startRenewal(requestUrl: URL, clientAddress: string, deps: RenewalDeps = {}): Promise<StartOutcome> {
   const resolved = resolve(deps);
   const { config, env } = resolved;
-  if (config.status !== 'ready') return { kind: 'refused', status: 503, reason: 'not_configured', message: NOT_CONFIGURED };
+  if (config.status !== 'ready' || !config.spotify) return { kind: 'refused', status: 503, reason: 'not_configured', message: notConfigured(config) };
+  const spotify = config.spotify;
   if (!ownerId(env)) return { kind: 'refused', status: 409, reason: 'no_owner', message: NO_OWNER };
   // Counted in memory before any await, so a burst into this instance is counted one call at a time.
   const client = rateClientOf(resolved, clientAddress);
   if (!countInMemory(resolved, client, 'start')) return rateLimited();
   return orUnavailable(resolved, async () => {
     if (!(await countInStore(resolved, client, 'start'))) return rateLimited();
-    return redirectToSpotify(resolved, config.config, requestUrl);
+    return redirectToSpotify(resolved, spotify, requestUrl);
   });
 }
 
@@ -217,14 +225,15 @@ async function redirectToSpotify({ connect, now }: Resolved, spotify: SpotifyCon
 export async function finishRenewal(requestUrl: URL, browserNonce: string | undefined, clientAddress: string, deps: RenewalDeps = {}): Promise<CallbackOutcome> {
   const resolved = resolve(deps);
   const { config, env } = resolved;
-  if (config.status !== 'ready') return refused(503, 'not_configured', NOT_CONFIGURED);
+  if (config.status !== 'ready' || !config.spotify) return refused(503, 'not_configured', notConfigured(config));
+  const spotify = config.spotify;
   const owner = ownerId(env);
   if (!owner) return refused(409, 'not_configured', NO_OWNER);
   const client = rateClientOf(resolved, clientAddress);
   if (!countInMemory(resolved, client, 'check')) return rateLimited();
   return orUnavailable(resolved, async () => {
     if (!(await countInStore(resolved, client, 'check'))) return rateLimited();
-    return finishWithSpotify(resolved, config.config, owner, requestUrl, browserNonce, client);
+    return finishWithSpotify(resolved, spotify, owner, requestUrl, browserNonce, client);
   });
 }
 

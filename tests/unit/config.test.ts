@@ -13,13 +13,13 @@ describe('readConfig', () => {
     const state = readConfig(envOf(credentials));
     expect(state).toMatchObject({
       status: 'ready',
-      config: { accountsUrl: 'https://accounts.spotify.com', apiUrl: 'https://api.spotify.com', refreshTokenIssuedAt: null },
+      spotify: { accountsUrl: 'https://accounts.spotify.com', apiUrl: 'https://api.spotify.com', refreshTokenIssuedAt: null },
     });
   });
 
   it('takes base URLs from the environment without a trailing slash', () => {
     const state = readConfig(envOf({ ...credentials, SPOTIFY_API_URL: 'http://127.0.0.1:8790/', SPOTIFY_ACCOUNTS_URL: 'http://127.0.0.1:8790' }));
-    expect(state.status === 'ready' && [state.config.apiUrl, state.config.accountsUrl]).toEqual([
+    expect(state.status === 'ready' && [state.spotify?.apiUrl, state.spotify?.accountsUrl]).toEqual([
       'http://127.0.0.1:8790',
       'http://127.0.0.1:8790',
     ]);
@@ -27,9 +27,9 @@ describe('readConfig', () => {
 
   it('parses the issue time of the refresh token, and ignores a bad one', () => {
     const good = readConfig(envOf({ ...credentials, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: '2026-08-01T10:00:00Z' }));
-    expect(good.status === 'ready' && good.config.refreshTokenIssuedAt?.toISOString()).toBe('2026-08-01T10:00:00.000Z');
+    expect(good.status === 'ready' && good.spotify?.refreshTokenIssuedAt?.toISOString()).toBe('2026-08-01T10:00:00.000Z');
     const bad = readConfig(envOf({ ...credentials, SPOTIFY_REFRESH_TOKEN_ISSUED_AT: 'soon' }));
-    expect(bad.status === 'ready' && bad.config.refreshTokenIssuedAt).toBeNull();
+    expect(bad.status === 'ready' && bad.spotify?.refreshTokenIssuedAt).toBeNull();
   });
 
   it('offers demo data only when no credential is set and the site is not deployed', () => {

@@ -5,11 +5,11 @@
  * key kept out of everything but the request URL. Runs against the in-memory
  * fake (test-support/fake-lastfm/); plain data covers what it has no scenario for.
  */
+import { DEFAULT_LASTFM_API_URL } from '../../src/lib/spotify/config';
 import { readFileSync } from 'node:fs';
 import { http, passthrough } from 'msw';
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_LASTFM_API_URL,
   artistsFromTopArtists,
   lastfmAnswer,
   nowPlayingFromRecentTracks,
@@ -41,6 +41,7 @@ const readerFor = (fetch: Fetch, overrides: Partial<LastfmReader> = {}): LastfmR
   fetch,
   user: FAKE_LASTFM_USER,
   apiKey: FAKE_LASTFM_API_KEY,
+  apiUrl: DEFAULT_LASTFM_API_URL,
   now: () => TEST_NOW,
   ...overrides,
 });

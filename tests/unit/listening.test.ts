@@ -24,8 +24,6 @@ const config: SpotifyConfig = {
   accountsUrl: DEFAULT_ACCOUNTS_URL,
   apiUrl: DEFAULT_API_URL,
   refreshTokenIssuedAt: null,
-  refreshIntervalS: 0,
-  dailyBudget: 2_000,
 };
 
 const run = (overrides: Partial<ListeningOptions> = {}) =>
@@ -124,6 +122,24 @@ describe('readListeningAfresh: the token request', () => {
     server.use(http.post(`${DEFAULT_ACCOUNTS_URL}/api/token`, () => new Promise<never>(() => undefined)));
     const result = await run({ timeouts: { tokenMs: 50 } });
     expect(result.ok || result.error.code).toBe('upstream_timeout');
+  });
+});
+
+describe('readListeningAfresh: Spotify refusing the app', () => {
+  it("maps a 403 about the owner's Premium to premium_required, on every part, with what to do", async () => {
+    useFakeSpotify();
+    const body = { error: { status: 403, message: 'Active premium subscription required for the owner of the app.' } };
+    server.use(http.get(`${DEFAULT_API_URL}/v1/*`, () => HttpResponse.json(body, { status: 403 })));
+    const result = await run();
+    expect(result.ok || result.error.code).toBe('premium_required');
+    expect(result.ok || result.error.message).toContain('LASTFM_USER');
+  });
+
+  it('keeps a 403 without Premium in it a missing scope', async () => {
+    useFakeSpotify();
+    server.use(http.get(`${DEFAULT_API_URL}/v1/me/top/artists`, () => HttpResponse.json({ error: { status: 403, message: 'Insufficient client scope' } }, { status: 403 })));
+    const value = await expectOk();
+    expect(value.errors).toEqual({ topArtists: 'scope_missing' });
   });
 });
 

@@ -20,7 +20,7 @@ import {
   type RefreshPolicy,
   type SharedState,
 } from '../../src/lib/spotify/refresh-policy';
-import { SpotifyError, fail, ok, type Artist, type NowPlaying, type Result } from '../../src/lib/spotify/types';
+import { SpotifyError, fail, ok, type Artist, type NowPlaying, type Result, type Service } from '../../src/lib/spotify/types';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
 const POLICY: RefreshPolicy = { intervalMs: 15_000, dailyBudget: 2_000 };
@@ -57,8 +57,9 @@ function stateWithData(readAt = T0, overrides: Partial<SharedState> = {}): Share
 
 const goodRead = (at: number, access = { token: 'access', expiresAt: at + 3_600_000 }): Result<PartsRead> =>
   ok({ nowPlaying: ok(track({ title: 'Next' })), readAt: iso(at), access });
-const outcomeOf = (read: Result<PartsRead>, requests = 1, due: DueParts = { nowPlaying: true, topArtists: false }) => ({
+const outcomeOf = (read: Result<PartsRead>, requests = 1, due: DueParts = { nowPlaying: true, topArtists: false }, service: Service = 'spotify') => ({
   due,
+  service,
   range: QUERY.range,
   requests,
   read,
@@ -105,7 +106,7 @@ describe('planRefresh: what blocks a refresh', () => {
     const cost = refreshCost({ nowPlaying: true, topArtists: false }, false);
     const low = stateWithData(T0, { bucket: { tokens: cost, at: T0 } });
     const interval = planRefresh(low, 'short_term', T0 + 15_000, POLICY, ENV);
-    expect(interval, 'interval: not due yet, and not stale').toEqual({ due: { nowPlaying: false, topArtists: false }, blocked: null });
+    expect(interval, 'interval: not due yet, and not stale').toEqual({ due: { nowPlaying: false, topArtists: false }, service: 'spotify', blocked: null });
     const trackEnd = planRefresh(low, 'short_term', T0 + 200_000 - 60_000 + TRACK_END_GRACE_MS, { ...POLICY, intervalMs: 3_600_000 }, ENV);
     expect(trackEnd.due.nowPlaying, 'track end: due').toBe(true);
   });

@@ -6,6 +6,8 @@
 
 import { DEFAULT_DAILY_BUDGET, DEFAULT_REFRESH_INTERVAL_S, MIN_DAILY_BUDGET } from './limits';
 
+export const DEFAULT_LASTFM_API_URL = 'https://ws.audioscrobbler.com';
+
 export type EnvAccessor = (name: string) => string | undefined;
 
 export const DEFAULT_ACCOUNTS_URL = 'https://accounts.spotify.com';
@@ -27,14 +29,32 @@ export interface SpotifyConfig {
   apiUrl: string;
   /** When the refresh token was issued, if the owner's tooling recorded it. */
   refreshTokenIssuedAt: Date | null;
-  /** SPOTIFY_REFRESH_INTERVAL_S: 0 reads Spotify on every call, with no shared state. */
+}
+
+export interface LastfmConfig {
+  /** Public: LASTFM_USER. */
+  user: string;
+  /** Secret: LASTFM_API_KEY. */
+  apiKey: string;
+  /** LASTFM_API_URL: the API root without `/2.0/`, without a trailing slash. */
+  apiUrl: string;
+}
+
+export interface RefreshSettings {
+  /** SPOTIFY_REFRESH_INTERVAL_S: 0 reads the source on every call, with no shared state. */
   refreshIntervalS: number;
   /** SPOTIFY_DAILY_BUDGET: Spotify requests allowed in any rolling 24 hours. */
   dailyBudget: number;
 }
 
+/** The sources the site reads, at least one of them: Spotify first, Last.fm as its cover or alone. */
+export interface Sources extends RefreshSettings {
+  spotify: SpotifyConfig | null;
+  lastfm: LastfmConfig | null;
+}
+
 type ConfigState =
-  | { status: 'ready'; config: SpotifyConfig }
+  | ({ status: 'ready' } & Sources)
   /** No credentials at all on a machine that is not a deployed site. */
   | { status: 'demo'; accountsUrl: string; apiUrl: string }
   | { status: 'invalid'; message: string; missing: string[] };
@@ -48,29 +68,30 @@ type ConfigState =
 const isDeployed = (env: EnvAccessor, deployContext?: string): boolean =>
   [deployContext, env('CONTEXT')].some((context) => (DEPLOYED_CONTEXTS as readonly string[]).includes(context ?? ''));
 
+const CONNECT_HINT = 'Run `npm run authorize -- --netlify` locally, then redeploy with `npm run deploy`';
+
 export function readConfig(env: EnvAccessor, deployContext?: string): ConfigState {
   const value = (name: string) => env(name)?.trim() || undefined;
   const invalid = (message: string, missing: string[] = []): ConfigState => ({ status: 'invalid', message, missing });
-
-  const urls = { accountsUrl: value('SPOTIFY_ACCOUNTS_URL') ?? DEFAULT_ACCOUNTS_URL, apiUrl: value('SPOTIFY_API_URL') ?? DEFAULT_API_URL };
-  for (const [key, name, fallback] of [['accountsUrl', 'SPOTIFY_ACCOUNTS_URL', DEFAULT_ACCOUNTS_URL], ['apiUrl', 'SPOTIFY_API_URL', DEFAULT_API_URL]] as const) {
+  const urls: Record<string, string> = {};
+  for (const [name, fallback] of [['SPOTIFY_ACCOUNTS_URL', DEFAULT_ACCOUNTS_URL], ['SPOTIFY_API_URL', DEFAULT_API_URL], ['LASTFM_API_URL', DEFAULT_LASTFM_API_URL]]) {
     // The value itself is never echoed: these messages reach visitors' browsers, and a URL can hold credentials.
-    const url = URL.parse(urls[key]);
-    if (!url) return invalid(`${name} is not a valid URL. Use a base such as ${fallback}, or unset it.`);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return invalid(`${name} must be an http(s) URL (it is ${url.protocol.replace(/:$/, '')}).`);
-    urls[key] = url.href.replace(/\/+$/, '');
+    const url = URL.parse(value(name!) ?? fallback!);
+    if (!url || !/^https?:$/.test(url.protocol)) return invalid(`${name} must be an http(s) URL such as ${fallback}. Fix it, or unset it.`);
+    urls[name!] = url.href.replace(/\/+$/, '');
   }
+  const accountsUrl = urls.SPOTIFY_ACCOUNTS_URL!;
+  const apiUrl = urls.SPOTIFY_API_URL!;
 
   const missing = CREDENTIAL_VARS.filter((name) => !value(name));
-  if (missing.length === CREDENTIAL_VARS.length && !isDeployed(env, deployContext)) {
-    return { status: 'demo', ...urls };
-  }
-  if (missing.length > 0) {
-    return invalid(
-      `Spotify is not connected: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set. ` +
-        'Run `npm run authorize -- --netlify` locally, then redeploy with `npm run deploy`.',
-      missing,
-    );
+  const [user, apiKey] = [value('LASTFM_USER'), value('LASTFM_API_KEY')];
+  if (!user !== !apiKey) return invalid(`Last.fm needs both LASTFM_USER and LASTFM_API_KEY; ${user ? 'LASTFM_API_KEY' : 'LASTFM_USER'} is not set.`, [user ? 'LASTFM_API_KEY' : 'LASTFM_USER']);
+  const lastfm = user && apiKey ? { user, apiKey, apiUrl: urls.LASTFM_API_URL! } : null;
+  const none = missing.length === CREDENTIAL_VARS.length;
+  if (none && !lastfm && !isDeployed(env, deployContext)) return { status: 'demo', accountsUrl, apiUrl };
+  if (missing.length > 0 && !(none && lastfm)) {
+    const or = none ? ', or set LASTFM_USER and LASTFM_API_KEY to show Last.fm instead' : '';
+    return invalid(`Spotify is not connected: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set. ${CONNECT_HINT}${or}.`, missing);
   }
 
   const numbers: number[] = [];
@@ -83,16 +104,15 @@ export function readConfig(env: EnvAccessor, deployContext?: string): ConfigStat
   }
 
   const issued = new Date(value('SPOTIFY_REFRESH_TOKEN_ISSUED_AT') ?? Number.NaN);
-  return {
-    status: 'ready',
-    config: {
-      clientId: value('SPOTIFY_CLIENT_ID')!,
-      clientSecret: value('SPOTIFY_CLIENT_SECRET')!,
-      refreshToken: value('SPOTIFY_REFRESH_TOKEN')!,
-      ...urls,
-      refreshTokenIssuedAt: Number.isNaN(issued.getTime()) ? null : issued,
-      refreshIntervalS: numbers[0]!,
-      dailyBudget: numbers[1]!,
-    },
-  };
+  const spotify = missing.length
+    ? null
+    : {
+        clientId: value('SPOTIFY_CLIENT_ID')!,
+        clientSecret: value('SPOTIFY_CLIENT_SECRET')!,
+        refreshToken: value('SPOTIFY_REFRESH_TOKEN')!,
+        accountsUrl,
+        apiUrl,
+        refreshTokenIssuedAt: Number.isNaN(issued.getTime()) ? null : issued,
+      };
+  return { status: 'ready', spotify, lastfm, refreshIntervalS: numbers[0]!, dailyBudget: numbers[1]! };
 }

@@ -1,5 +1,5 @@
 /**
- * The Last.fm client, not wired in yet: the two reads the widget needs
+ * The Last.fm client: the two reads the widget needs
  * (user.getRecentTracks for now playing, user.getTopArtists), Last.fm's error
  * numbers mapped onto the closed code list, and its loose JSON read into the
  * contract's NowPlaying and Artist. Pure: fetch, clock and signal are passed
@@ -8,13 +8,12 @@
  * The API key is a secret that travels in the query string: it appears in the
  * request URL and nowhere else, never in a message or a result.
  */
-import type { PartsRead, PartsWanted } from './listening';
+import type { LastfmConfig } from './config';
+import type { ListeningSource, PartsRead, PartsWanted } from './listening';
 import { LASTFM_RATE_LIMIT_WAIT_S, LASTFM_READ_TIMEOUT_MS } from './limits';
 import { isHttps, linkOn, text } from './normalize';
 import { callUpstream, type Fetch } from './spotify-api';
 import { SpotifyError, fail, ok, type Artist, type ArtistCredit, type NowPlaying, type Result, type TimeRange } from './types';
-
-export const DEFAULT_LASTFM_API_URL = 'https://ws.audioscrobbler.com';
 
 /** The widget's name and version as package.json has them (a unit test keeps the two in step). */
 export const WIDGET_PRODUCT = 'listening-widget/0.1.0';
@@ -39,14 +38,8 @@ export const LASTFM_PERIODS: Record<TimeRange, '1month' | '6month' | '12month'> 
 /** In the file name of the grey star Last.fm serves for every artist since 2019: no picture. */
 export const LASTFM_PLACEHOLDER_IMAGE_ID = '2a96cbd8b46e442fc41c2b86b821562f';
 
-export interface LastfmReader {
+export interface LastfmReader extends LastfmConfig {
   fetch: Fetch;
-  /** Base of the API host, without `/2.0/`. */
-  apiUrl?: string;
-  /** Public: the Last.fm user name (LASTFM_USER). */
-  user: string;
-  /** Secret (LASTFM_API_KEY). */
-  apiKey: string;
   now?: () => Date;
   signal?: AbortSignal;
   timeoutMs?: number;
@@ -135,7 +128,7 @@ async function read<K extends Key>(reader: LastfmReader, key: K, method: string,
   const query = new URLSearchParams({ method, user: reader.user, api_key: reader.apiKey, format: 'json', ...params });
   const answered = await callUpstream(
     reader.fetch,
-    `${(reader.apiUrl ?? DEFAULT_LASTFM_API_URL).replace(/\/+$/, '')}/2.0/?${query}`,
+    `${reader.apiUrl}/2.0/?${query}`,
     { headers: { 'User-Agent': lastfmUserAgent(reader.contactUrl), Accept: 'application/json' } },
     { timeoutMs: reader.timeoutMs ?? LASTFM_READ_TIMEOUT_MS, what: WHAT[key], signal: reader.signal, upstream: 'Last.fm' },
   );
@@ -292,4 +285,19 @@ function playedAtMs(track: RawLastfmTrack): number | null {
 function list<T>(value: RawList<T> | undefined): T[] {
   const items = Array.isArray(value) ? value : [value];
   return items.filter((item): item is T => typeof item === 'object' && item !== null);
+}
+
+/** The owner's Last.fm profile, which the widget's credit links to. */
+export const lastfmProfileUrl = (user: string) => `https://www.last.fm/user/${encodeURIComponent(user)}`;
+
+/** Last.fm as a source of the shared state or of a stateless call. */
+export function lastfmSource(config: LastfmConfig, now: () => Date, contactUrl?: string): ListeningSource {
+  return {
+    service: 'lastfm',
+    label: { service: 'lastfm', profileUrl: lastfmProfileUrl(config.user) },
+    async read(wanted, fetch, signal, access) {
+      const read = await readLastfmParts({ ...config, fetch, now, signal, contactUrl }, wanted);
+      return read.ok ? ok({ ...read.value, access }) : read;
+    },
+  };
 }

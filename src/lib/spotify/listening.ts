@@ -3,7 +3,7 @@ import type { SpotifyConfig } from './config';
 import { normalizeCurrentlyPlaying, normalizeRecentlyPlayed, normalizeTopArtists } from './normalize';
 import type { ListeningQuery } from './query';
 import { exchangeRefreshToken, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists, type ApiSession, type Fetch } from './spotify-api';
-import { ok, partErrors, type Artist, type Listening, type NowPlaying, type Result, type TimeRange } from './types';
+import { ok, partErrors, type Artist, type Listening, type NowPlaying, type Result, type Service, type TimeRange } from './types';
 
 export interface Logger {
   warn(message: string): void;
@@ -105,14 +105,32 @@ async function readWith(reader: SpotifyReader, accessToken: string, wanted: Part
   return { nowPlaying, topArtists: top && (top.ok ? ok(normalizeTopArtists(top.value)) : top) };
 }
 
+/**
+ * A source of listening data: Spotify, or Last.fm. `access` is Spotify's
+ * stored access token; a source that has none passes it through.
+ */
+export interface ListeningSource {
+  service: Service;
+  /** Added to every answer from this source. */
+  label: Pick<Listening, 'service' | 'profileUrl'>;
+  read(wanted: PartsWanted, fetch: Fetch, signal: AbortSignal, access: AccessToken | null): Promise<Result<PartsRead>>;
+}
+
 export interface ListeningOptions extends SpotifyReader {
   query: ListeningQuery;
 }
 
-/** The per-call contract: every part read afresh, errors per part. */
+/** Spotify's per-call contract for one reader: every part read afresh, errors per part. */
 export async function readListeningAfresh(options: ListeningOptions): Promise<Result<Listening>> {
-  const { query } = options;
-  const read = await readParts(options, { nowPlaying: true, topArtists: query });
+  return listeningFrom(await readParts(options, { nowPlaying: true, topArtists: options.query }), options.query, { service: 'spotify' });
+}
+
+/** The answer from parts read afresh: errors per part, and a failure only when every part failed. */
+export function listeningFrom(
+  read: Result<Omit<PartsRead, 'access'>>,
+  query: ListeningQuery,
+  source: Pick<Listening, 'service' | 'profileUrl'>,
+): Result<Listening> {
   if (!read.ok) return read;
   const { nowPlaying, topArtists, readAt } = read.value as Required<PartsRead>;
   if (!nowPlaying.ok && !topArtists.ok) return nowPlaying;
@@ -121,6 +139,7 @@ export async function readListeningAfresh(options: ListeningOptions): Promise<Re
     topArtists: topArtists.ok ? topArtists.value : null,
     range: query.range,
     fetchedAt: readAt,
+    ...source,
     ...partErrors(!nowPlaying.ok && nowPlaying.error.code, !topArtists.ok && topArtists.error.code),
   });
 }

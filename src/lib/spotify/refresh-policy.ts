@@ -30,6 +30,7 @@ import {
   type Listening,
   type NowPlaying,
   type Result,
+  type Service,
   type Staleness,
   type TimeRange,
 } from './types';
@@ -37,15 +38,24 @@ import {
 export interface RefreshPolicy {
   intervalMs: number;
   dailyBudget: number;
+  /**
+   * The sources in order (default: Spotify alone). The first is read while it
+   * can answer; the second covers while the first is locked out or backing
+   * off. Only Spotify has a daily budget.
+   */
+  sources?: readonly Service[];
 }
 
 interface NowPlayingRecord {
   value: NowPlaying | null;
   /** ISO time of the read. */
   readAt: string;
+  /** Where it was read; absent in states written before Last.fm, which were all Spotify's. */
+  service?: Service;
 }
 
 interface TopArtistsRecord {
+  service?: Service;
   /** The last good read, at TOP_ARTISTS_READ_LIMIT; null before the first. */
   value: Artist[] | null;
   readAt: string | null;
@@ -73,12 +83,20 @@ export interface SharedState {
   nowPlaying: NowPlayingRecord | null;
   topArtists: Partial<Record<TimeRange, TopArtistsRecord>>;
   lockout: Lockout | null;
-  /** Failed refreshes in a row, for the backoff. */
+  /** Failed refreshes in a row of the first source, for the backoff. */
   failures: number;
+  /** The lockout and failures of the second source, when there is one. */
+  cover?: Standing;
   /** The token bucket that paces and caps spend: `tokens` as of epoch ms `at`. */
   bucket: { tokens: number; at: number };
   /** The last exchange's access token, reused for its lifetime. Server-side only: never in an answer, a page or a log. */
   access: AccessToken | null;
+}
+
+/** A source's lockout and its failures in a row. */
+interface Standing {
+  lockout: Lockout | null;
+  failures: number;
 }
 
 export interface DueParts {
@@ -92,6 +110,7 @@ export type CallStep =
   | {
       kind: 'refresh';
       due: DueParts;
+      service: Service;
       /** False when the state has nothing for this query yet: the call waits for the refresh (or another instance's) until its deadline. */
       mayAnswerEarly: boolean;
       /** The answer if no newer state arrives in time. */
@@ -99,8 +118,9 @@ export type CallStep =
     };
 
 interface RefreshOutcome {
-  /** What was wanted; `range` is the query's. */
+  /** What was wanted, from where; `range` is the query's. */
   due: DueParts;
+  service: Service;
   range: TimeRange;
   /** Requests sent to Spotify, exchanges included, whatever their outcome. */
   requests: number;
@@ -147,9 +167,12 @@ export const usableAccess = (state: SharedState, now: number): AccessToken | nul
 
 /* --- What is due --- */
 
-/** Why now playing is due: the interval passed, or the playing item should have ended. */
-function nowPlayingDue(record: NowPlayingRecord | null, now: number, policy: RefreshPolicy): 'interval' | 'track-end' | null {
-  if (!record) return 'interval';
+const serviceOf = (record?: { service?: Service } | null): Service => record?.service ?? 'spotify';
+const sourcesOf = (policy: RefreshPolicy) => policy.sources ?? (['spotify'] as const);
+
+/** Why now playing is due from `service`: none read from it, the interval passed, or the playing item should have ended. */
+function nowPlayingDue(record: NowPlayingRecord | null, now: number, policy: RefreshPolicy, service: Service): 'interval' | 'track-end' | null {
+  if (serviceOf(record) !== service || !record) return 'interval';
   const readAt = Date.parse(record.readAt);
   const item = record.value;
   if (item?.isPlaying && item.durationMs !== null && item.progressMs !== null && now >= readAt + item.durationMs - item.progressMs + TRACK_END_GRACE_MS) {
@@ -158,8 +181,8 @@ function nowPlayingDue(record: NowPlayingRecord | null, now: number, policy: Ref
   return now >= readAt + policy.intervalMs ? 'interval' : null;
 }
 
-function topArtistsDue(record: TopArtistsRecord | undefined, now: number, policy: RefreshPolicy): boolean {
-  if (!record) return true;
+function topArtistsDue(record: TopArtistsRecord | undefined, now: number, policy: RefreshPolicy, service: Service): boolean {
+  if (serviceOf(record) !== service || !record) return true;
   if (record.failure) return now >= Date.parse(record.failure.at) + backoffMs(1, policy);
   return record.readAt === null || now >= Date.parse(record.readAt) + TOP_ARTISTS_TTL_MS;
 }
@@ -172,36 +195,50 @@ const hasGoodData = (state: SharedState) => state.nowPlaying !== null || TIME_RA
 
 interface Plan {
   due: DueParts;
-  /** Set when a part is due but no refresh may happen now; the answer is then stale. */
+  /** The source to read them from. */
+  service: Service;
+  /** Set when a part is due but no source may be read now; the answer is then stale. */
   blocked: Staleness | null;
 }
 
-/** Which parts a refresh for `range` would read now, and what blocks it. */
+/**
+ * Which parts a refresh for `range` would read now, from which source, and
+ * what blocks it. The first source that is not blocked is read; what blocked
+ * the first one is the answer's `stale` when none can be read.
+ */
 export function planRefresh(state: SharedState, range: TimeRange, now: number, policy: RefreshPolicy, fingerprint: string): Plan {
-  const why = nowPlayingDue(state.nowPlaying, now, policy);
-  const due = { nowPlaying: why !== null, topArtists: topArtistsDue(state.topArtists[range], now, policy) };
-  if (!due.nowPlaying && !due.topArtists) return { due, blocked: null };
+  let first: Plan | undefined;
+  for (const [index, service] of sourcesOf(policy).entries()) {
+    const why = nowPlayingDue(state.nowPlaying, now, policy, service);
+    const due = { nowPlaying: why !== null, topArtists: topArtistsDue(state.topArtists[range], now, policy, service) };
+    if (!due.nowPlaying && !due.topArtists) return { due, service, blocked: null };
+    first ??= { due, service, blocked: null };
 
-  const lock = state.lockout;
-  const lifted = lock?.refusedEnvironmentToken !== undefined && lock.refusedEnvironmentToken !== fingerprint;
-  if (lock && !lifted && Date.parse(lock.until) > now) return { due, blocked: { code: lock.code, retryAt: lock.until } };
+    const lock = (index === 0 ? state : state.cover)?.lockout;
+    const lifted = lock?.refusedEnvironmentToken !== undefined && lock.refusedEnvironmentToken !== fingerprint;
+    if (lock && !lifted && Date.parse(lock.until) > now) {
+      first.blocked ??= { code: lock.code, retryAt: lock.until };
+      continue;
+    }
+    if (service === 'lastfm') return { due, service, blocked: null };
 
-  const cost = refreshCost(due, usableAccess(state, now) !== null);
-  const good = hasGoodData(state);
-  // Only a playing track's end may spend the reserve: the widget then moves on with the music.
-  const missing = (why === 'track-end' || !good ? cost : cost + TRACK_END_RESERVE) - bucketTokens(state, now, policy);
-  if (missing <= 0) return { due, blocked: null };
-  // With data, an empty bucket means "not due yet": the data is as fresh as the budget allows
-  // by design. With none, visitors wait for the budget (until the bucket holds `cost`), and are told so.
-  if (good) return { due: { nowPlaying: false, topArtists: false }, blocked: null };
-  const rate = bucketRate(policy);
-  const wait = rate > 0 ? Math.ceil(missing / rate) : DAY_MS;
-  return { due, blocked: { code: 'rate_limited', retryAt: new Date(now + wait).toISOString() } };
+    const cost = refreshCost(due, usableAccess(state, now) !== null);
+    const good = hasGoodData(state);
+    // Only a playing track's end may spend the reserve: the widget then moves on with the music.
+    const missing = (why === 'track-end' || !good ? cost : cost + TRACK_END_RESERVE) - bucketTokens(state, now, policy);
+    if (missing <= 0) return { due, service, blocked: null };
+    // With data, an empty bucket means "not due yet": the data is as fresh as the budget allows
+    // by design. With none, visitors wait for the budget (until the bucket holds `cost`), and are told so.
+    if (good) return { due: { nowPlaying: false, topArtists: false }, service, blocked: null };
+    const rate = bucketRate(policy);
+    first.blocked ??= { code: 'rate_limited', retryAt: new Date(now + (rate > 0 ? Math.ceil(missing / rate) : DAY_MS)).toISOString() };
+  }
+  return first!;
 }
 
 /** The decision for a call that read `state`: answer now, or refresh first. */
 export function nextStep(state: SharedState, query: ListeningQuery, now: number, policy: RefreshPolicy, fingerprint: string): CallStep {
-  const { due, blocked } = planRefresh(state, query.range, now, policy, fingerprint);
+  const { due, service, blocked } = planRefresh(state, query.range, now, policy, fingerprint);
   if ((!due.nowPlaying && !due.topArtists) || blocked) return { kind: 'answer', answer: answerFromState(state, query, now, blocked) };
   // Whether the state can answer this range in full: now playing and its top artists (or their failure) are known.
   const top = state.topArtists[query.range];
@@ -209,49 +246,55 @@ export function nextStep(state: SharedState, query: ListeningQuery, now: number,
   const meanwhile = complete || hasGoodData(state)
     ? answerFromState(state, query, now, null)
     : fail<Listening>(new SpotifyError('upstream_timeout', 'Spotify did not answer in time. Try again in a moment.'));
-  return { kind: 'refresh', due, mayAnswerEarly: complete, meanwhile };
+  return { kind: 'refresh', due, service, mayAnswerEarly: complete, meanwhile };
 }
 
 /* --- A refresh's outcome --- */
 
 /** The state after a refresh: new parts, the spend, the access token, and a lockout or backoff when Spotify refused or failed. */
 export function recordRefresh(state: SharedState, outcome: RefreshOutcome, now: number, policy: RefreshPolicy): SharedState {
-  const { read, range } = outcome;
+  const { read, range, service } = outcome;
+  const spotify = service === 'spotify';
   // A failed exchange counts as a failed now playing: it backs off (or locks out) the same way.
   const { nowPlaying, topArtists: top, readAt, access }: PartsRead = read.ok ? read.value : { nowPlaying: read, readAt: '', access: null };
   const next: SharedState = {
     ...state,
     generation: state.generation + 1,
     topArtists: { ...state.topArtists },
-    bucket: { tokens: bucketTokens(state, now, policy) - outcome.requests, at: now },
-    access,
+    // The bucket is Spotify's budget, and the access token Spotify's.
+    bucket: { tokens: bucketTokens(state, now, policy) - (spotify ? outcome.requests : 0), at: now },
+    access: spotify ? access : state.access,
   };
 
-  if (top?.ok) next.topArtists[range] = { value: top.value, readAt };
+  if (top?.ok) next.topArtists[range] = { value: top.value, readAt, service };
   else if (top && top.error.code !== 'rate_limited') {
     const { code, message } = top.error;
-    next.topArtists[range] = { value: null, readAt: null, ...state.topArtists[range], failure: { code, message, at: new Date(now).toISOString() } };
+    const kept = serviceOf(state.topArtists[range]) === service ? state.topArtists[range] : null;
+    next.topArtists[range] = { value: null, readAt: null, ...kept, service, failure: { code, message, at: new Date(now).toISOString() } };
   }
 
   // A rate limit on either part locks both out; else a failed now playing (or exchange) backs off.
   const error = limited(nowPlaying) ?? limited(top) ?? (nowPlaying?.ok === false ? nowPlaying.error : null);
+  const first = service === sourcesOf(policy)[0];
+  const own = (first ? state : state.cover) ?? { lockout: null, failures: 0 };
+  let standing: Standing = { lockout: null, failures: 0 };
   if (!error) {
-    if (nowPlaying?.ok) next.nowPlaying = { value: nowPlaying.value, readAt };
-    return { ...next, lockout: null, failures: 0 };
+    if (nowPlaying?.ok) next.nowPlaying = { value: nowPlaying.value, readAt, service };
+  } else {
+    const failures = own.failures + 1;
+    // Retry-After is obeyed to the second, hours included: Spotify's daily quota locks out that long.
+    const waitMs = error.code === 'rate_limited' && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy);
+    standing = {
+      failures,
+      lockout: {
+        until: new Date(now + waitMs).toISOString(),
+        code: error.code,
+        message: error.message,
+        ...(error.code === 'reauthorization_required' ? { refusedEnvironmentToken: outcome.environmentFingerprint } : {}),
+      },
+    };
   }
-  const failures = state.failures + 1;
-  // Spotify's Retry-After is obeyed to the second, hours included: the daily quota's lockout lasts that long.
-  const waitMs = error.code === 'rate_limited' && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy);
-  return {
-    ...next,
-    failures,
-    lockout: {
-      until: new Date(now + waitMs).toISOString(),
-      code: error.code,
-      message: error.message,
-      ...(error.code === 'reauthorization_required' ? { refusedEnvironmentToken: outcome.environmentFingerprint } : {}),
-    },
-  };
+  return first ? { ...next, ...standing } : { ...next, cover: standing };
 }
 
 const limited = (part?: Result<unknown>) => (part && !part.ok && part.error.code === 'rate_limited' ? part.error : undefined);
@@ -286,6 +329,7 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
     topArtists: top?.value?.slice(0, query.limit) ?? null,
     range: query.range,
     fetchedAt: nowPlaying?.readAt ?? top?.readAt ?? new Date(now).toISOString(),
+    service: serviceOf(nowPlaying ?? top),
     ...partErrors(!nowPlaying && cause, !top?.value && (top?.failure?.code ?? cause)),
     ...(blocked && { stale: blocked }),
   });
@@ -327,5 +371,6 @@ export function parseSharedState(value: unknown): SharedState | null {
     return null;
   }
   const access = typeof state.access?.token === 'string' && typeof state.access.expiresAt === 'number' ? state.access : null;
-  return { ...(state as SharedState), nowPlaying: state.nowPlaying ?? null, lockout: state.lockout ?? null, access };
+  const cover = typeof state.cover?.failures === 'number' ? state.cover : undefined;
+  return { ...(state as SharedState), nowPlaying: state.nowPlaying ?? null, lockout: state.lockout ?? null, access, cover };
 }

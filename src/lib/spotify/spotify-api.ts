@@ -211,6 +211,9 @@ function tokenError(status: number, text: string): SpotifyError {
   return new SpotifyError('upstream_error', `Spotify's token endpoint answered HTTP ${status}${body.error ? ` (${body.error})` : ''}.`);
 }
 
+const PREMIUM_LAPSED =
+  "Spotify refuses the app: its owner's Premium subscription is required and not active. Renew Premium (Spotify can take a few hours to notice), or set LASTFM_USER and LASTFM_API_KEY to show Last.fm meanwhile.";
+
 /** Base64 of UTF-8 text, without Node's Buffer so the core runs on any runtime. */
 const base64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
 
@@ -276,6 +279,8 @@ async function read<T>(session: ApiSession, name: ReadName, path: string): Promi
   if (!answered.ok) return answered;
   const answer = answered.value;
   if (answer.status === 204 || (answer.status === 200 && answer.text.trim() === '')) return ok(null);
+  // Since February 2026 a development-mode app works only while its owner pays for Premium.
+  if (answer.status === 403 && /premium/i.test(answer.text)) return fail(new SpotifyError('premium_required', PREMIUM_LAPSED));
   // The token is seconds old, so a refusal means a missing scope. Spotify
   // answers 401 "Permissions missing" for that as often as 403.
   if (answer.status === 401 || answer.status === 403) {

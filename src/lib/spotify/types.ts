@@ -8,6 +8,10 @@
 export const TIME_RANGES = ['short_term', 'medium_term', 'long_term'] as const;
 export type TimeRange = (typeof TIME_RANGES)[number];
 
+/** Where listening data comes from: Spotify, or Last.fm alone or as Spotify's cover. */
+export const SERVICES = ['spotify', 'lastfm'] as const;
+export type Service = (typeof SERVICES)[number];
+
 /** The closed list of codes, in order: the request's faults and the setup's first, then upstream faults (see `isUpstream`). */
 export const ERROR_CODES = [
   'bad_request',
@@ -80,8 +84,12 @@ export interface Listening {
   /** Null only when that part failed (see `errors`). */
   topArtists: Artist[] | null;
   range: TimeRange;
-  /** ISO time the data was read from Spotify. */
+  /** ISO time the data was read from its service. */
   fetchedAt: string;
+  /** The service the data came from; absent only in demo data. */
+  service?: Service;
+  /** With Last.fm data: the owner's profile, `https://www.last.fm/user/<name>`, which the credit links to. */
+  profileUrl?: string;
   /** Only when serving built-in demo data. */
   demo?: true;
   /** A part that failed while the other succeeded. */
