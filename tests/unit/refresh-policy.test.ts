@@ -289,3 +289,60 @@ describe('parseSharedState', () => {
     expect(parseSharedState({ ...state, access: { token: 7 } })?.access, 'a malformed access token is none').toBeNull();
   });
 });
+
+describe('two sources: Last.fm covers while Spotify cannot answer', () => {
+  const BOTH: RefreshPolicy = { ...POLICY, sources: ['spotify', 'lastfm'] };
+  const fullRead = (at: number): Result<PartsRead> => ok({ nowPlaying: ok(track({ title: 'Next' })), topArtists: ok(ARTISTS.slice(2)), readAt: iso(at), access: null });
+  const locked = (code: 'rate_limited' | 'reauthorization_required' | 'premium_required' | 'upstream_error', until = T0 + 48_925_000) =>
+    stateWithData(T0, { lockout: { until: iso(until), code, message: 'Spotify says no.' } });
+
+  it.each(['rate_limited', 'reauthorization_required', 'premium_required', 'upstream_error'] as const)(
+    'reads every part from Last.fm while a Spotify %s lockout holds, and answers nothing stale',
+    (code) => {
+      const plan = planRefresh(locked(code), 'short_term', T0 + 20_000, BOTH, ENV);
+      expect(plan).toEqual({ due: { nowPlaying: true, topArtists: true }, service: 'lastfm', blocked: null });
+    },
+  );
+
+  it('keeps Spotify alone blocked, and stale, without a second source', () => {
+    expect(planRefresh(locked('rate_limited'), 'short_term', T0 + 20_000, POLICY, ENV).blocked?.code).toBe('rate_limited');
+  });
+
+  it('answers fresh Last.fm data, labelled, until its interval passes; then reads Last.fm again, not Spotify', () => {
+    const covered = recordRefresh(locked('rate_limited'), outcomeOf(fullRead(T0 + 20_000), 2, { nowPlaying: true, topArtists: true }, 'lastfm'), T0 + 20_000, BOTH);
+    const step = nextStep(covered, QUERY, T0 + 25_000, BOTH, ENV);
+    expect(step.kind === 'answer' && step.answer.ok && step.answer.value).toMatchObject({ service: 'lastfm', nowPlaying: { title: 'Next' } });
+    expect(step.kind === 'answer' && step.answer.ok && step.answer.value.stale).toBeUndefined();
+    expect(planRefresh(covered, 'short_term', T0 + 36_000, BOTH, ENV).service).toBe('lastfm');
+  });
+
+  it('goes back to Spotify for every part once its lockout ends', () => {
+    const covered = recordRefresh(locked('upstream_error', T0 + 30_000), outcomeOf(fullRead(T0 + 20_000), 2, { nowPlaying: true, topArtists: true }, 'lastfm'), T0 + 20_000, BOTH);
+    expect(planRefresh(covered, 'short_term', T0 + 31_000, BOTH, ENV)).toMatchObject({ due: { nowPlaying: true, topArtists: true }, service: 'spotify' });
+  });
+
+  it("charges Spotify's bucket nothing for a Last.fm read, and keeps Spotify's access token", () => {
+    const state = { ...locked('rate_limited'), access: { token: 'spotify-access', expiresAt: T0 + 3_600_000 } };
+    const next = recordRefresh(state, outcomeOf(goodRead(T0 + 20_000, null as never), 2, undefined, 'lastfm'), T0 + 20_000, BOTH);
+    expect(next.bucket.tokens).toBe(state.bucket.tokens);
+    expect(next.access).toEqual(state.access);
+    expect(next.nowPlaying?.service).toBe('lastfm');
+  });
+
+  it("keeps Last.fm's failures apart from Spotify's lockout, and answers Spotify's lockout when both are blocked", () => {
+    const failed = fail<PartsRead>(new SpotifyError('rate_limited', 'Last.fm says slow down.', { retryAfterSeconds: 60 }));
+    const next = recordRefresh(locked('rate_limited'), outcomeOf(failed, 1, undefined, 'lastfm'), T0 + 20_000, BOTH);
+    expect(next.lockout?.code, "Spotify's lockout is untouched").toBe('rate_limited');
+    expect(next.lockout?.message).toBe('Spotify says no.');
+    expect(next.cover).toMatchObject({ failures: 1, lockout: { code: 'rate_limited', until: iso(T0 + 80_000) } });
+    const plan = planRefresh(next, 'short_term', T0 + 30_000, BOTH, ENV);
+    expect(plan.blocked).toEqual({ code: 'rate_limited', retryAt: iso(T0 + 48_925_000) });
+    expect(planRefresh(next, 'short_term', T0 + 81_000, BOTH, ENV)).toMatchObject({ service: 'lastfm', blocked: null });
+  });
+
+  it('uses Last.fm alone as the first source, with no budget', () => {
+    const LASTFM: RefreshPolicy = { ...POLICY, sources: ['lastfm'] };
+    const empty = { ...emptyState(T0, LASTFM), bucket: { tokens: 0, at: T0 } };
+    expect(planRefresh(empty, 'short_term', T0, LASTFM, '')).toEqual({ due: { nowPlaying: true, topArtists: true }, service: 'lastfm', blocked: null });
+  });
+});
