@@ -85,11 +85,11 @@ function svg(request: Request, body: string, status: number, cache: Record<strin
   return new Response(request.method === 'HEAD' ? null : body, { status, headers });
 }
 
-/** `GET /open`: 302 to the track or episode the card shows, else to the site's page. */
+/** `GET /open`: 302 to the track or episode the card shows (on Spotify, or on Last.fm for its data), else to the site's page. */
 export async function openResponse(request: Request, context: CardContext = {}): Promise<Response> {
   const paint = await firstPaint(() => loader(context)(DEFAULT_QUERY), CARD_DATA_BUDGET_MS);
   const link = paint.data?.nowPlaying?.url;
   // Checked again here: the state may hold links written before the rule, and a Location header is a redirect target.
-  const target = linkOn('open.spotify.com', link) ?? new URL('/', request.url).href;
+  const target = linkOn(paint.data?.service === 'lastfm' ? 'www.last.fm' : 'open.spotify.com', link) ?? new URL('/', request.url).href;
   return new Response(null, { status: 302, headers: { Location: target, ...pageCacheHeaders(paint) } });
 }

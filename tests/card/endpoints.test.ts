@@ -127,6 +127,15 @@ describe('openResponse', () => {
     }
     expect((await open('https://open.spotify.com:8443/x')).headers.get('location'), 'no link: the site').toBe('https://me.example/');
   });
+
+  it("follows Last.fm's links only for Last.fm data, by the same rule", async () => {
+    const open = (service: 'spotify' | 'lastfm', url: string) =>
+      openResponse(new Request('https://me.example/open'), context(async () => ok({ ...playing, service, nowPlaying: { ...playing.nowPlaying!, url } })));
+    const track = 'https://www.last.fm/music/Band/_/Song';
+    expect((await open('lastfm', track)).headers.get('location')).toBe(track);
+    expect((await open('lastfm', 'https://www.last.fm\\@evil.example/')).headers.get('location')).toBe('https://me.example/');
+    expect((await open('spotify', track)).headers.get('location'), 'not with Spotify data').toBe('https://me.example/');
+  });
 });
 
 describe('a card from a 200,000-character name', () => {
