@@ -133,7 +133,8 @@ describe('openResponse', () => {
       openResponse(new Request('https://me.example/open'), context(async () => ok({ ...playing, service, nowPlaying: { ...playing.nowPlaying!, url } })));
     const track = 'https://www.last.fm/music/Band/_/Song';
     expect((await open('lastfm', track)).headers.get('location')).toBe(track);
-    expect((await open('lastfm', 'https://www.last.fm\\@evil.example/')).headers.get('location')).toBe('https://me.example/');
+    expect((await open('lastfm', 'https://www.last.fm:8443/x')).headers.get('location'), 'a port: no link').toBe('https://me.example/');
+    expect(new URL((await open('lastfm', 'https://www.last.fm\\@evil.example/')).headers.get('location')!).host, 'parsed and serialized again').toBe('www.last.fm');
     expect((await open('spotify', track)).headers.get('location'), 'not with Spotify data').toBe('https://me.example/');
   });
 });
