@@ -158,7 +158,7 @@ interface StatefulCall {
 }
 
 const STATE_UNREADABLE =
-  'The shared state in Netlify Blobs could not be read: this instance answers from the last state it read, or with state_unavailable, and does not call Spotify until Blobs answers. Check the site\'s Blobs in the Netlify UI and the function log. To run without Blobs, set SPOTIFY_REFRESH_INTERVAL_S=0 (every call then reads Spotify).';
+  'The shared state in Netlify Blobs could not be read, so no call reads Spotify until it can. Check Blobs in the Netlify UI, or set SPOTIFY_REFRESH_INTERVAL_S=0 to run without Blobs.';
 
 /**
  * A newer state: this call's refresh, or (when another instance holds the

@@ -56,7 +56,7 @@ export interface Sources extends RefreshSettings {
 type ConfigState =
   | ({ status: 'ready' } & Sources)
   /** No credentials at all on a machine that is not a deployed site. */
-  | { status: 'demo'; accountsUrl: string; apiUrl: string }
+  | { status: 'demo' }
   | { status: 'invalid'; message: string; missing: string[] };
 
 /**
@@ -88,7 +88,7 @@ export function readConfig(env: EnvAccessor, deployContext?: string): ConfigStat
   if (!user !== !apiKey) return invalid(`Last.fm needs both LASTFM_USER and LASTFM_API_KEY; ${user ? 'LASTFM_API_KEY' : 'LASTFM_USER'} is not set.`, [user ? 'LASTFM_API_KEY' : 'LASTFM_USER']);
   const lastfm = user && apiKey ? { user, apiKey, apiUrl: urls.LASTFM_API_URL! } : null;
   const none = missing.length === CREDENTIAL_VARS.length;
-  if (none && !lastfm && !isDeployed(env, deployContext)) return { status: 'demo', accountsUrl, apiUrl };
+  if (none && !lastfm && !isDeployed(env, deployContext)) return { status: 'demo' };
   if (missing.length > 0 && !(none && lastfm)) {
     const or = none ? ', or set LASTFM_USER and LASTFM_API_KEY to show Last.fm instead' : '';
     return invalid(`Spotify is not connected: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set. ${CONNECT_HINT}${or}.`, missing);

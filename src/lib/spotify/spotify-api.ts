@@ -43,9 +43,8 @@ export async function callUpstream(
     // 204 has no body; reading it anyway is harmless and keeps one code path.
     return ok({ status: response.status, headers: response.headers, text: await response.text() });
   } catch (error) {
-    if (timeout.aborted) return fail(new SpotifyError('upstream_timeout', `${name} did not answer within ${timeoutMs / 1000} s.`));
-    // The caller's whole-call deadline ran out (see CALL_BUDGET_MS): still the upstream being slow.
-    if (signal?.aborted && (signal.reason as Error | undefined)?.name === 'TimeoutError') {
+    // Its own timeout, or the caller's whole-call deadline (see CALL_BUDGET_MS): the upstream being slow either way.
+    if (timeout.aborted || (signal?.reason as Error | undefined)?.name === 'TimeoutError') {
       return fail(new SpotifyError('upstream_timeout', `${name} did not answer in time.`));
     }
     // A short, secret-free reason: Node puts the useful code in `cause`.
