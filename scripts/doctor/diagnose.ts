@@ -1,13 +1,15 @@
 /**
- * `npm run doctor`'s checks, from configuration to each Spotify endpoint, as
- * data: every problem carries the command that fixes it. Secret values are
- * looked at, never reported; the owner's account id is public and shown.
+ * `npm run doctor`'s checks, from configuration to each Spotify endpoint and
+ * each Last.fm read, as data: every problem carries the command or step that
+ * fixes it. Secret values are looked at, never reported; the owner's Spotify
+ * account id and Last.fm user name are public and shown.
  */
-import { READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from '../../src/lib/spotify/limits';
+import { LASTFM_READ_TIMEOUT_MS, READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from '../../src/lib/spotify/limits';
+import { readLastfmParts } from '../../src/lib/spotify/lastfm';
 import { RENEW_COMMAND, refreshTokenExpiry } from '../../src/lib/spotify/rotation';
 import { exchangeRefreshToken, readAccountId, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists, type Fetch } from '../../src/lib/spotify/spotify-api';
 import { missingScopes } from '../../src/lib/spotify/authorize-url';
-import { readConfig, type EnvAccessor } from '../../src/lib/spotify/config';
+import { CREDENTIAL_VARS, DEFAULT_LASTFM_API_URL, readConfig, type EnvAccessor, type LastfmConfig, type SpotifyConfig } from '../../src/lib/spotify/config';
 import type { Result, SpotifyError } from '../../src/lib/spotify/types';
 
 export interface Check {
@@ -44,13 +46,32 @@ const VARIABLES: Array<{ name: string; fix: string; without?: string }> = [
   { name: 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT', fix: 'npm run authorize (it records when the token was issued)' },
   { name: 'SPOTIFY_OWNER_ID', fix: OWNER_FIX, without: 'renewal from /connect on your site is disabled' },
 ];
+const LASTFM_VARIABLES = [
+  { name: 'LASTFM_USER', fix: "Set LASTFM_USER in .env to your Last.fm user name, the <name> in your profile's address https://www.last.fm/user/<name>." },
+  {
+    name: 'LASTFM_API_KEY',
+    fix: 'Create an API key at https://www.last.fm/api/account/create (or copy yours from https://www.last.fm/api/accounts) and set LASTFM_API_KEY in .env.',
+  },
+];
+/** Shown when Last.fm has nothing: the widget would show nothing either. */
+const SCROBBLE_HINT =
+  "Last.fm has no scrobbles for this user yet, so the widget has nothing to show. To scrobble Spotify, connect it under Spotify scrobbling at https://www.last.fm/settings/applications; other players scrobble through their own Last.fm setting.";
 
 export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date, options: DiagnoseOptions = {}): Promise<Diagnosis> {
   const checks: Check[] = [];
-  for (const variable of VARIABLES) {
-    const set = Boolean(env(variable.name)?.trim());
-    const missing = `${variable.name} is missing${variable.without ? `: ${variable.without}` : ''}`;
-    checks.push(set ? { status: 'ok', label: `${variable.name} is set` } : { status: 'problem', label: missing, fix: variable.fix });
+  const isSet = (name: string) => Boolean(env(name)?.trim());
+  const lastfmSet = LASTFM_VARIABLES.some((variable) => isSet(variable.name));
+  // With Last.fm set up and no Spotify credential at all, Spotify's variables are not missing: Spotify is not in use.
+  const spotifyInUse = !lastfmSet || CREDENTIAL_VARS.some(isSet);
+  if (!spotifyInUse) {
+    checks.push({ status: 'info', label: 'Spotify is not in use (no SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET or SPOTIFY_REFRESH_TOKEN): its checks are skipped, and the site shows Last.fm alone.' });
+  }
+  for (const variable of [...(spotifyInUse ? VARIABLES : []), ...(lastfmSet ? LASTFM_VARIABLES : [])]) {
+    const set = isSet(variable.name);
+    const missing = `${variable.name} is missing${'without' in variable && variable.without ? `: ${variable.without}` : ''}`;
+    // The user name is public (it is in the profile's address); every other value stays unprinted.
+    const shown = variable.name === 'LASTFM_USER' ? ` (${env(variable.name)!.trim()})` : '';
+    checks.push(set ? { status: 'ok', label: `${variable.name} is set${shown}` } : { status: 'problem', label: missing, fix: variable.fix });
   }
   // Problems that a renewal fixes get their fix at the end, once it is known
   // whether /connect can renew (SPOTIFY_OWNER_ID set and the token's account).
@@ -63,6 +84,8 @@ export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date, option
     return check;
   };
   let expiryProblem: Check | null = null;
+  /** Set when Spotify could not read now playing: with Last.fm set up, the site then shows Last.fm. */
+  let spotifyCannotAnswer = false;
   const finish = async (rotatedRefreshToken: string | null): Promise<Diagnosis> => {
     if (renewals.length === 0) return { checks, rotatedRefreshToken };
     const viaConnect = ownerId !== null && !ownerMismatch;
@@ -81,75 +104,131 @@ export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date, option
     checks.push({ status: 'problem', label: state.message, fix: 'Correct or remove the variable in .env (or unset it in your shell).' });
   }
   if (state.status !== 'ready') {
-    checks.push({ status: 'info', label: 'Spotify itself was not contacted: set the variables above first.' });
+    const nobody = lastfmSet ? 'Neither Spotify nor Last.fm was contacted: fix the variables above first.' : 'Spotify itself was not contacted: set the variables above first.';
+    checks.push({ status: 'info', label: nobody });
     return finish(null);
   }
-  const config = state.spotify;
-  if (!config) {
-    checks.push({ status: 'info', label: 'Spotify is not in use: the site shows Last.fm (LASTFM_USER) alone.' });
-    return finish(null);
-  }
-  if (config.accountsUrl !== 'https://accounts.spotify.com' || config.apiUrl !== 'https://api.spotify.com') {
-    const hosts = `${withoutUserInfo(config.accountsUrl)}, ${withoutUserInfo(config.apiUrl)}`;
-    checks.push({ status: 'info', label: `Using Spotify hosts from SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL: ${hosts}` });
-  }
-
-  const expiry = expiryCheck(env('SPOTIFY_REFRESH_TOKEN_ISSUED_AT'), config.refreshTokenIssuedAt, now);
-  if (expiry.status === 'problem' && expiry.fix === undefined) expiryProblem = expiry;
-  checks.push(needsRenewal(expiry));
-
-  const grant = await exchangeRefreshToken(
-    { fetch, accountsUrl: config.accountsUrl, clientId: config.clientId, clientSecret: config.clientSecret, timeoutMs: TOKEN_TIMEOUT_MS },
-    config.refreshToken,
-  );
-  if (!grant.ok) {
-    checks.push(endpointProblem(`Token exchange failed: ${grant.error.message}`, grant.error));
-    return finish(null);
-  }
-  checks.push({ status: 'ok', label: 'Token exchange works (the refresh token gives an access token)' });
-
-  const missing = missingScopes(grant.value.scopes);
-  checks.push(
-    missing.length === 0
-      ? { status: 'ok', label: 'All scopes granted' }
-      : needsRenewal({ status: 'problem', label: `Scopes not granted: ${missing.join(', ')}` }),
-  );
-
-  const session = { fetch, apiUrl: config.apiUrl, accessToken: grant.value.accessToken, timeoutMs: READ_TIMEOUT_MS };
-  const [current, recent, top, account] = await Promise.all([
-    readCurrentlyPlaying(session),
-    readRecentlyPlayed(session),
-    readTopArtists(session, 'short_term', 1),
-    ownerId ? readAccountId(session) : null,
-  ]);
-  checks.push(endpointCheck('Currently playing', current), endpointCheck('Recently played', recent), endpointCheck('Top artists', top));
-  if (ownerId && account) {
-    if (!account.ok) {
-      checks.push(endpointProblem(`Could not read the token's account (/v1/me) to check SPOTIFY_OWNER_ID: ${account.error.message}`, account.error));
-    } else if (account.value === ownerId) {
-      checks.push({ status: 'ok', label: `SPOTIFY_OWNER_ID matches the token's Spotify account (${ownerId}): /connect can renew` });
-    } else {
-      ownerMismatch = true;
-      checks.push({
-        status: 'problem',
-        label: `SPOTIFY_OWNER_ID is "${ownerId}", but the refresh token belongs to the Spotify account "${account.value}": renewal from /connect accepts only "${ownerId}"`,
-        fix: `Log in to Spotify (in the browser) as the account whose listening the widget shows, then run \`${RENEW_COMMAND}\`; it records that account's id.`,
-      });
+  const rotated = state.spotify ? await checkSpotify(state.spotify) : null;
+  if (state.lastfm) {
+    const answers = await checkLastfm(state.lastfm);
+    if (answers && state.spotify && spotifyCannotAnswer) {
+      checks.push({ status: 'info', label: 'Meanwhile the site shows Last.fm: it answers while Spotify cannot, and the widget credits it.' });
     }
   }
-
-  const rotated = grant.value.refreshToken && grant.value.refreshToken !== config.refreshToken ? grant.value.refreshToken : null;
   return finish(rotated);
+
+  /** Spotify, from the token exchange to each endpoint the widget reads. Returns a refresh token Spotify rotated, if it did. */
+  async function checkSpotify(config: SpotifyConfig): Promise<string | null> {
+    if (config.accountsUrl !== 'https://accounts.spotify.com' || config.apiUrl !== 'https://api.spotify.com') {
+      const hosts = `${withoutUserInfo(config.accountsUrl)}, ${withoutUserInfo(config.apiUrl)}`;
+      checks.push({ status: 'info', label: `Using Spotify hosts from SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL: ${hosts}` });
+    }
+
+    const expiry = expiryCheck(env('SPOTIFY_REFRESH_TOKEN_ISSUED_AT'), config.refreshTokenIssuedAt, now);
+    if (expiry.status === 'problem' && expiry.fix === undefined) expiryProblem = expiry;
+    checks.push(needsRenewal(expiry));
+
+    const grant = await exchangeRefreshToken(
+      { fetch, accountsUrl: config.accountsUrl, clientId: config.clientId, clientSecret: config.clientSecret, timeoutMs: TOKEN_TIMEOUT_MS },
+      config.refreshToken,
+    );
+    if (!grant.ok) {
+      spotifyCannotAnswer = true;
+      checks.push(endpointProblem(`Token exchange failed: ${grant.error.message}`, grant.error));
+      return null;
+    }
+    checks.push({ status: 'ok', label: 'Token exchange works (the refresh token gives an access token)' });
+
+    const missing = missingScopes(grant.value.scopes);
+    checks.push(
+      missing.length === 0
+        ? { status: 'ok', label: 'All scopes granted' }
+        : needsRenewal({ status: 'problem', label: `Scopes not granted: ${missing.join(', ')}` }),
+    );
+
+    const session = { fetch, apiUrl: config.apiUrl, accessToken: grant.value.accessToken, timeoutMs: READ_TIMEOUT_MS };
+    const [current, recent, top, account] = await Promise.all([
+      readCurrentlyPlaying(session),
+      readRecentlyPlayed(session),
+      readTopArtists(session, 'short_term', 1),
+      ownerId ? readAccountId(session) : null,
+    ]);
+    if (!current.ok || !recent.ok) spotifyCannotAnswer = true;
+    checks.push(endpointCheck('Currently playing', current), endpointCheck('Recently played', recent), endpointCheck('Top artists', top));
+    if (ownerId && account) {
+      if (!account.ok) {
+        checks.push(endpointProblem(`Could not read the token's account (/v1/me) to check SPOTIFY_OWNER_ID: ${account.error.message}`, account.error));
+      } else if (account.value === ownerId) {
+        checks.push({ status: 'ok', label: `SPOTIFY_OWNER_ID matches the token's Spotify account (${ownerId}): /connect can renew` });
+      } else {
+        ownerMismatch = true;
+        checks.push({
+          status: 'problem',
+          label: `SPOTIFY_OWNER_ID is "${ownerId}", but the refresh token belongs to the Spotify account "${account.value}": renewal from /connect accepts only "${ownerId}"`,
+          fix: `Log in to Spotify (in the browser) as the account whose listening the widget shows, then run \`${RENEW_COMMAND}\`; it records that account's id.`,
+        });
+      }
+    }
+
+    return grant.value.refreshToken && grant.value.refreshToken !== config.refreshToken ? grant.value.refreshToken : null;
+  }
+
+  /**
+   * Last.fm, one request per check: the recent tracks (which prove the key,
+   * the user name and that the listening is public), then the top artists.
+   * Returns whether Last.fm can show now playing.
+   */
+  async function checkLastfm(config: LastfmConfig): Promise<boolean> {
+    if (config.apiUrl !== DEFAULT_LASTFM_API_URL) {
+      checks.push({ status: 'info', label: `Using the Last.fm host from LASTFM_API_URL: ${withoutUserInfo(config.apiUrl)}` });
+    }
+    const reader = { ...config, fetch, now: () => now, timeoutMs: LASTFM_READ_TIMEOUT_MS };
+    const recentRead = await readLastfmParts(reader, { nowPlaying: true, topArtists: null });
+    const recent = recentRead.ok ? recentRead.value.nowPlaying! : recentRead;
+    if (!recent.ok) {
+      checks.push(lastfmProblem('Last.fm recent tracks', recent.error));
+      // A wrong key or user name, or a rate limit, fails every read alike: a second request would only repeat it.
+      if (recent.error.code === 'not_configured' || recent.error.code === 'rate_limited') return false;
+    } else {
+      checks.push({ status: 'ok', label: `Last.fm recent tracks readable for ${config.user} (the API key works and the listening is public)` });
+      if (recent.value === null) checks.push({ status: 'info', label: SCROBBLE_HINT });
+    }
+    const topRead = await readLastfmParts(reader, { nowPlaying: false, topArtists: { range: 'short_term', limit: 1 } });
+    const top = topRead.ok ? topRead.value.topArtists! : topRead;
+    checks.push(top.ok ? { status: 'ok', label: `Last.fm top artists readable${top.value.length === 0 ? ' (none yet)' : ''}` } : lastfmProblem('Last.fm top artists', top.error));
+    return recent.ok;
+  }
 
   /** A failed call: its fix, or the renewal when only a new authorization helps. */
   function endpointProblem(label: string, error: SpotifyError): Check {
     const renew = error.code === 'reauthorization_required' || error.code === 'scope_missing';
-    return renew ? needsRenewal({ status: 'problem', label }) : { status: 'problem', label, fix: fixFor(error) };
+    return renew ? needsRenewal({ status: 'problem', label }) : { status: 'problem', label, fix: fixFor(error, lastfmSet) };
   }
 
   function endpointCheck(name: string, result: Result<unknown>): Check {
     if (result.ok) return { status: 'ok', label: `${name} endpoint reachable${result.value === null ? ' (nothing to show right now)' : ''}` };
     return endpointProblem(`${name} endpoint failed (${result.error.code}): ${result.error.message}`, result.error);
+  }
+}
+
+/**
+ * A failed Last.fm read. Last.fm's messages for the setup (a wrong key or
+ * user, a private profile) already say what to do, so they are the fix; for
+ * the rest, the doctor says when to run again.
+ */
+function lastfmProblem(name: string, error: SpotifyError): Check {
+  switch (error.code) {
+    case 'not_configured':
+    case 'profile_private':
+      return { status: 'problem', label: `${name} failed (${error.code})`, fix: error.message };
+    case 'rate_limited':
+      return { status: 'problem', label: `${name} failed (rate_limited)`, fix: `Wait ${error.retryAfterSeconds ?? 60} seconds, then run \`npm run doctor\` again.` };
+    default:
+      return {
+        status: 'problem',
+        label: `${name} failed (${error.code}): ${error.message}`,
+        fix: 'Last.fm is failing or unreachable from here: check the connection (and LASTFM_API_URL if set), then run `npm run doctor` again.',
+      };
   }
 }
 
@@ -184,8 +263,12 @@ function expiryCheck(raw: string | undefined, issuedAt: Date | null, now: Date):
 }
 
 /** The fix for a failure that a renewal does not cure. */
-function fixFor(error: SpotifyError): string {
+function fixFor(error: SpotifyError, lastfmCovers: boolean): string {
   switch (error.code) {
+    case 'premium_required':
+      return `Renew Spotify Premium on the account that owns the app (Spotify can take a few hours to notice), then run \`npm run doctor\` again.${
+        lastfmCovers ? '' : ' Meanwhile, Last.fm can show your listening: see "No Spotify Premium? Use Last.fm" in the README.'
+      }`;
     case 'not_configured':
       return `Copy SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET again from your app's Settings at ${DASHBOARD} into .env, then run \`npm run doctor\`.`;
     case 'rate_limited':

@@ -1,7 +1,8 @@
 /**
- * `npm run doctor [-- --dotenv PATH]`: checks the Spotify setup end to end
- * and prints a short report. Exits 1 when anything needs fixing. Honours
- * SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL, so it also runs against a fake.
+ * `npm run doctor [-- --dotenv PATH]`: checks the Spotify and Last.fm setup
+ * end to end and prints a short report. Exits 1 when anything needs fixing.
+ * Honours SPOTIFY_ACCOUNTS_URL, SPOTIFY_API_URL and LASTFM_API_URL, so it
+ * also runs against fakes.
  * Like `npm run dev`, it lets the shell environment win over .env.
  */
 import { dirname, resolve } from 'node:path';
@@ -14,10 +15,10 @@ import { diagnose } from './diagnose';
 const { values } = parseArgs({ options: { dotenv: { type: 'string', default: '.env' }, help: { type: 'boolean', default: false } } });
 if (values.help) {
   console.log(`Usage: npm run doctor -- [options]
-Checks the Spotify setup end to end and prints what to fix. Exits 1 on any problem.
+Checks the Spotify setup (and Last.fm's, when LASTFM_USER is set) end to end and prints what to fix. Exits 1 on any problem.
   --dotenv PATH   the .env file to read (default .env)
 ${PRECEDENCE_HELP}
-SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL point it at another Spotify (such as \`npm run fake-spotify\`).`);
+SPOTIFY_ACCOUNTS_URL and SPOTIFY_API_URL point it at another Spotify (such as \`npm run fake-spotify\`), LASTFM_API_URL at another Last.fm.`);
   process.exit(0);
 }
 const envFile = resolve(values.dotenv);
@@ -25,7 +26,7 @@ const envFile = resolve(values.dotenv);
 const SITE_URL_TIMEOUT_MS = 15_000;
 const lookup = shellOverDotenv(process.env, await readDotenvFile(envFile));
 
-console.log(`Checking the Spotify setup (variables from the shell environment, then ${envFile})`);
+console.log(`Checking the setup (variables from the shell environment, then ${envFile})`);
 const projectDir = dirname(envFile);
 const { checks, rotatedRefreshToken } = await diagnose(lookup, globalThis.fetch, new Date(), {
   siteUrl: () => linkedSiteUrl(projectDir, process.env, netlifyCliRunner(projectDir, { timeoutMs: SITE_URL_TIMEOUT_MS })),
@@ -49,5 +50,5 @@ for (const check of checks) {
   if (check.status === 'problem' && check.fix) console.log(`      fix: ${check.fix}`);
 }
 const problems = checks.filter((check) => check.status === 'problem').length;
-console.log(problems === 0 ? 'All good: the widget can read your Spotify data.' : `${problems} problem${problems === 1 ? '' : 's'} found.`);
+console.log(problems === 0 ? 'All good: the widget can read your listening data.' : `${problems} problem${problems === 1 ? '' : 's'} found.`);
 process.exit(problems === 0 ? 0 : 1);
