@@ -1,9 +1,9 @@
 /**
- * Storing the owner's Spotify values on the linked Netlify site with the
- * Netlify CLI (`netlify env:set`). Secrets go in as secret values for the
- * deployed contexts, scoped to functions (the API function and the page's
- * server render both run as functions). Netlify refuses a secret value in the
- * `dev` context; `netlify dev` reads .env instead.
+ * Storing the owner's Spotify and Last.fm values on the linked Netlify site
+ * with the Netlify CLI (`netlify env:set`). Secrets go in as secret values
+ * for the deployed contexts, scoped to functions (the API function and the
+ * page's server render both run as functions). Netlify refuses a secret
+ * value in the `dev` context; `netlify dev` reads .env instead.
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -12,9 +12,12 @@ import { dirname, join } from 'node:path';
 import { CREDENTIAL_VARS, DEPLOYED_CONTEXTS } from '../../src/lib/spotify/config';
 import { RENEW_COMMAND } from '../../src/lib/spotify/rotation';
 
-/** The credentials are stored as secrets; the issue time and the owner's account id are public. */
-export const NETLIFY_VARS = [...CREDENTIAL_VARS, 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT', 'SPOTIFY_OWNER_ID'] as const;
-const SECRET_VARS = new Set<string>(CREDENTIAL_VARS);
+/** Spotify's credentials are stored as secrets; the issue time and the owner's account id are public. */
+export const SPOTIFY_NETLIFY_VARS = [...CREDENTIAL_VARS, 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT', 'SPOTIFY_OWNER_ID'] as const;
+/** Last.fm's user name is public, its API key a secret. LASTFM_API_URL is for fakes and stays local. */
+export const LASTFM_NETLIFY_VARS = ['LASTFM_USER', 'LASTFM_API_KEY'] as const;
+export const NETLIFY_VARS = [...SPOTIFY_NETLIFY_VARS, ...LASTFM_NETLIFY_VARS] as const;
+const SECRET_VARS = new Set<string>([...CREDENTIAL_VARS, 'LASTFM_API_KEY']);
 /** Stored when set; without it the widget works, but /connect cannot renew the connection. */
 const OPTIONAL_VARS = new Set<string>(['SPOTIFY_OWNER_ID']);
 
@@ -44,9 +47,35 @@ export interface PushReport {
   lines: string[];
 }
 
+/**
+ * The variables to store: Spotify's unless Last.fm alone is set up (no
+ * Spotify credential at all), and Last.fm's when either of its two is set.
+ */
+export function varsToStore(values: Record<string, string | undefined>): string[] {
+  const lastfm = LASTFM_NETLIFY_VARS.some((key) => values[key]);
+  const spotify = !lastfm || CREDENTIAL_VARS.some((key) => values[key]);
+  return [...(spotify ? SPOTIFY_NETLIFY_VARS : []), ...(lastfm ? LASTFM_NETLIFY_VARS : [])];
+}
+
+const LASTFM_FIXES: Record<(typeof LASTFM_NETLIFY_VARS)[number], string> = {
+  LASTFM_USER: 'Set LASTFM_USER in .env to your Last.fm user name',
+  LASTFM_API_KEY: 'Create an API key at https://www.last.fm/api/account/create and set LASTFM_API_KEY in .env',
+};
+
 export async function pushToNetlify(values: Record<string, string>, run: NetlifyRunner): Promise<PushReport> {
   const lines: string[] = [];
-  for (const key of NETLIFY_VARS) {
+  const keys = varsToStore(values);
+  // Half of Last.fm's pair would make the site refuse to start: store neither.
+  const halfLastfm = LASTFM_NETLIFY_VARS.find((key) => keys.includes(key) && !values[key]);
+  if (halfLastfm) {
+    lines.push(`✗ ${halfLastfm} is not set in .env (nor in the shell), and Last.fm needs both LASTFM_USER and LASTFM_API_KEY, so nothing was stored on Netlify.`);
+    lines.push(`  ${LASTFM_FIXES[halfLastfm]}, then run \`npm run netlify:env\` again.`);
+    return { ok: false, lines };
+  }
+  if (!keys.includes('SPOTIFY_CLIENT_ID')) {
+    lines.push('· Spotify is not in use (no SPOTIFY_CLIENT_ID, SPOTIFY_CLIENT_SECRET or SPOTIFY_REFRESH_TOKEN in .env): storing Last.fm only.');
+  }
+  for (const key of keys) {
     const value = values[key];
     if (!value && OPTIONAL_VARS.has(key)) {
       lines.push(`! ${key} is not set in .env (nor in the shell), so it was not stored on Netlify: renewing from /connect stays off. Run \`npm run authorize -- --netlify\` to record it.`);
@@ -73,14 +102,15 @@ export async function pushToNetlify(values: Record<string, string>, run: Netlify
   return { ok: true, lines };
 }
 
-export function notLinkedMessage(): string[] {
+/** `keys`: the variables to name, Spotify's unless said (see varsToStore). */
+export function notLinkedMessage(keys: readonly string[] = SPOTIFY_NETLIFY_VARS): string[] {
   return [
     'No Netlify site is linked to this folder, so nothing was stored on Netlify. Run:',
     '  npx netlify login',
     '  npx netlify link      (or `npx netlify sites:create --name your-widget-name` for a new site)',
     '  npm run netlify:env   (stores the values from .env on the site)',
     'or set each value yourself:',
-    ...NETLIFY_VARS.map((key) => `  ${envSetCommand(key)}`),
+    ...keys.map((key) => `  ${envSetCommand(key)}`),
   ];
 }
 
