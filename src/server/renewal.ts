@@ -88,6 +88,8 @@ export type ConnectStatus =
       refused: boolean;
       lastGoodRead: string | null;
       lockout: { code: ErrorCode; until: string } | null;
+      /** Last.fm is set up too: it answers while Spotify is locked out. */
+      covered: boolean;
     };
 
 export type StartOutcome =
@@ -183,6 +185,7 @@ export async function connectStatus(deps: RenewalDeps = {}): Promise<ConnectStat
     refused: shared?.lockout?.code === 'reauthorization_required',
     lastGoodRead: reads.sort().at(-1) ?? null,
     lockout: lockout && { code: lockout.code, until: lockout.until },
+    covered: config.lastfm !== null,
   };
 }
 

@@ -17,6 +17,7 @@ import { applyUnavailable, connectStatus, createAttemptCounter, finishRenewal, s
 import type { JsonStore } from '../../src/server/store';
 import { createMemoryBlobs, type MemoryBlobs } from '../../test-support/memory-blobs';
 import { memoryStores, testEnv } from '../helpers/service';
+import { LASTFM_ENV } from '../mocks/lastfm';
 import { TEST_NOW, useFakeSpotify } from '../mocks/spotify';
 import { server } from '../setup/msw';
 
@@ -127,6 +128,21 @@ describe('finishRenewal', () => {
     const { url, browserNonce } = await start();
     await callback({ code: CODE, state: url.searchParams.get('state')! }, browserNonce);
     expect((await deps.stateStore.read())?.lockout).toBeNull();
+  });
+
+  it('says renewal is needed while Last.fm covers a refused token, and that Spotify is not in use on a Last.fm-only site', async () => {
+    useFakeSpotify({ refreshToken: 'something-else' });
+    const both = { ...deps, env: testEnv({ ...LASTFM_ENV, SPOTIFY_OWNER_ID: OWNER, SPOTIFY_REFRESH_INTERVAL_S: '15' }) };
+    const answer = await loadListening({ range: 'short_term', limit: 5 }, both);
+    expect(answer.ok && answer.value.service).toBe('lastfm');
+    expect(await connectStatus(both)).toMatchObject({ kind: 'ready', refused: true, covered: true, lockout: { code: 'reauthorization_required' } });
+
+    const lastfmOnlyEnv: Record<string, string> = { ...LASTFM_ENV, SPOTIFY_OWNER_ID: OWNER };
+    const lastfmOnly = { ...deps, env: (name: string) => lastfmOnlyEnv[name] };
+    const status = await connectStatus(lastfmOnly);
+    expect(status.kind === 'not_configured' && status.message).toContain('Spotify is not in use');
+    const started = await startRenewal(SITE, '203.0.113.7', lastfmOnly);
+    expect(started.kind === 'refused' && [started.status, started.message]).toEqual([503, expect.stringContaining('Spotify is not in use')]);
   });
 
   describe('refuses, storing nothing', () => {
