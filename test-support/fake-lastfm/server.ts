@@ -1,5 +1,6 @@
 /**
- * The in-memory fake Last.fm served over HTTP on loopback, for later e2e use.
+ * The in-memory fake Last.fm served over HTTP on loopback, for the e2e tests
+ * (tests/e2e/lastfm.e2e.ts).
  * Point a Last.fm reader's `apiUrl` at the server's URL.
  *
  * Control endpoints (not part of Last.fm):
@@ -47,6 +48,12 @@ export async function startFakeLastfmServer(options: FakeLastfmOptions & { port?
 export async function controlFakeLastfm(fakeUrl: string, control: FakeLastfmControl): Promise<FakeLastfmState> {
   const response = await fetch(`${fakeUrl}/__control`, { method: 'POST', body: JSON.stringify(control) });
   if (!response.ok) throw new Error(`The fake Last.fm refused ${JSON.stringify(control)}: ${await response.text()}`);
+  return (await response.json()) as FakeLastfmState;
+}
+
+/** What a running fake Last.fm has received since its last reset. */
+export async function fakeLastfmState(fakeUrl: string): Promise<FakeLastfmState> {
+  const response = await fetch(`${fakeUrl}/__state`);
   return (await response.json()) as FakeLastfmState;
 }
 

@@ -8,7 +8,7 @@
  * In a copy, the build, the functions and the Blobs are the server's own.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyProject as copyProjectTo, type PrivateBuild } from '../../../scripts/private-build';
 import { startNetlifyServe, type ServeOptions, type ServedSite } from '../../../test-support/serve/netlify-serve';
@@ -28,24 +28,47 @@ export interface FakeSpotifyApp {
   url: string;
 }
 
-/** Serves a project copy with `netlify serve`, pointed at a fake Spotify; `env` adds to (or overrides) the Spotify settings. */
+/**
+ * Serves a project copy with `netlify serve`, pointed at a fake Spotify; `env` adds to (or overrides) the Spotify settings.
+ * With `spotify` null the site has no Spotify credentials (blank, so none comes in from the shell): a Last.fm-only site.
+ */
 export function serveCopy(
   copy: ProjectCopy,
-  spotify: FakeSpotifyApp,
+  spotify: FakeSpotifyApp | null,
   { env, ...options }: Omit<ServeOptions, 'cwd' | 'env'> & { env?: Record<string, string> },
 ): Promise<ServedSite> {
   return startNetlifyServe({
     ...options,
     cwd: copy.dir,
     env: {
-      SPOTIFY_CLIENT_ID: spotify.clientId,
-      SPOTIFY_CLIENT_SECRET: spotify.clientSecret,
-      SPOTIFY_REFRESH_TOKEN: spotify.refreshToken,
-      SPOTIFY_ACCOUNTS_URL: spotify.url,
-      SPOTIFY_API_URL: spotify.url,
+      SPOTIFY_CLIENT_ID: spotify?.clientId ?? '',
+      SPOTIFY_CLIENT_SECRET: spotify?.clientSecret ?? '',
+      SPOTIFY_REFRESH_TOKEN: spotify?.refreshToken ?? '',
+      ...(spotify && { SPOTIFY_ACCOUNTS_URL: spotify.url, SPOTIFY_API_URL: spotify.url }),
       ...env,
     },
   });
+}
+
+/** Where reuseBuild keeps the build's functions: outside .netlify/v1, which every `netlify serve` empties first. */
+const KEPT_BUILD = '.e2e-built-v1';
+
+/**
+ * Makes every later `netlify serve` of this copy serve the build it has now
+ * instead of building again, so a file can restart its site with another
+ * environment in seconds. Call it once a `serveCopy` of the copy is ready.
+ * The site reads its configuration at run time, so the build does not depend
+ * on the environment. `netlify serve` always runs the build command and first
+ * empties .netlify/v1 (the SSR function the Astro build wrote there): the
+ * copy's build command becomes putting that folder back; dist/ stays as built.
+ */
+export function reuseBuild(copy: ProjectCopy): void {
+  cpSync(join(copy.dir, '.netlify', 'v1'), join(copy.dir, KEPT_BUILD), { recursive: true });
+  const config = join(copy.dir, 'netlify.toml');
+  const before = readFileSync(config, 'utf8');
+  const after = before.replace(/^(\s*command\s*=\s*)".*"$/m, `$1"mkdir -p .netlify/v1 && cp -R ${KEPT_BUILD}/. .netlify/v1/"`);
+  if (after === before) throw new Error(`No build command to replace in ${config}.`);
+  writeFileSync(config, after);
 }
 
 /**
