@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 type Props = { src: string | null; size: number; alt: string; class: string };
 
@@ -17,14 +17,23 @@ export const isShowableImage = (src: string | null): src is string => !!src && /
  */
 export default function Art({ src, size, alt, class: cls }: Props) {
   const [broken, setBroken] = useState(!isShowableImage(src));
-  const img = useRef<HTMLImageElement>(null);
-  // A load that failed before hydration fired its error event before our handler existed.
-  useEffect(() => {
-    if (img.current?.complete && !img.current.naturalWidth) setBroken(true);
-  }, []);
+  const fail = () => setBroken(true);
   return broken ? (
     <span class={`${cls} lw-ph`} aria-hidden="true" />
   ) : (
-    <img ref={img} class={cls} src={src!} width={size} height={size} alt={alt} decoding="async" onError={() => setBroken(true)} />
+    <img
+      // A load that failed before hydration fired its error event before onError existed: the
+      // element says so itself (complete, yet no width), checked as soon as we hold it.
+      ref={(img) => {
+        if (img?.complete && !img.naturalWidth) fail();
+      }}
+      class={cls}
+      src={src!}
+      width={size}
+      height={size}
+      alt={alt}
+      decoding="async"
+      onError={fail}
+    />
   );
 }

@@ -2,25 +2,28 @@ import { Fragment } from 'preact';
 import type { Listening } from '../lib/spotify/types';
 import Art from './Art';
 import Equalizer from './Equalizer';
-import { statusOf } from '../lib/format';
+import { UNAVAILABLE, statusOf } from '../lib/format';
 import Link from './Link';
+import type { WidgetState } from './ListeningWidget';
 
 /** Matches the .lw-mini box; the 300 px cover the core picks covers it on any screen. */
 const MINI_PX = 40;
 
-export type CompactProps = { data: Listening | null; message: string | null; now: number; stale: boolean };
+export type CompactProps = { data: Listening | null; state: WidgetState; now: number; stale: boolean };
 
 /**
  * The one-line layout (`layout="compact"` on the element): art, title and
  * artists. The status ("Last played · 2 hours ago") is read out before the
  * title and shown on hover, so an old track never passes for a live one.
  */
-export default function Compact({ data, message, now, stale }: CompactProps) {
+export default function Compact({ data, state, now, stale }: CompactProps) {
   const item = data?.nowPlaying;
   if (!item) {
+    // Worked out here rather than by the island, so the page's script does not carry it.
+    const message = state === 'error' ? UNAVAILABLE : state === 'empty' ? 'Nothing playing right now' : null;
     return (
       <div class="lw-one">
-        <span class={`lw-mini ${data || message ? 'lw-ph' : 'lw-sk'}`} aria-hidden="true" />
+        <span class={`lw-mini ${state === 'loading' ? 'lw-sk' : 'lw-ph'}`} aria-hidden="true" />
         {message ? <p class="lw-quiet">{message}</p> : <span class="lw-line lw-sk" aria-hidden="true" />}
       </div>
     );

@@ -12,7 +12,7 @@ import { useListening, useNow } from './use-listening';
 import './themes.css';
 import './listening.css';
 
-type WidgetState = 'loading' | 'playing' | 'paused' | 'recent' | 'episode' | 'empty' | 'error';
+export type WidgetState = 'loading' | 'playing' | 'paused' | 'recent' | 'episode' | 'empty' | 'error';
 
 export type Props = {
   /** Server-rendered data; null when the server render ran out of time or failed. */
@@ -49,8 +49,8 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
   const stale = Boolean(data?.stale);
   // Ticks every second while a position moves, unless the visitor asked for less motion;
   // otherwise often enough to keep "12 min ago" current. Stale data (a poll failed) holds
-  // the position where it is: only Spotify can say it moved on.
-  const still = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+  // the position where it is: only Spotify can say it moved on. (No matchMedia on the server.)
+  const still = globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
   const now = useNow(!item?.isPlaying || still ? IDLE_CLOCK_TICK_MS : down || stale ? 0 : CLOCK_TICK_MS);
   const state: WidgetState = !data
     ? down ? 'error' : 'loading'
@@ -71,7 +71,7 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
     'aria-busy': state === 'loading',
     'data-widget': 'listening',
     'data-state': state,
-    'data-demo': data?.demo ? '' : undefined,
+    'data-demo': data?.demo && '',
     'data-theme': theme,
   };
   const news = (
@@ -80,10 +80,9 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
     </p>
   );
   if (Compact) {
-    const message = state === 'error' && !item ? UNAVAILABLE : state === 'empty' ? 'Nothing playing right now' : null;
     return (
       <section class="lw lw-compact" {...section}>
-        <Compact data={data} message={message} now={now} stale={down || stale} />
+        <Compact data={data} state={state} now={now} stale={down || stale} />
         {children}
         {news}
       </section>
@@ -110,25 +109,21 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
           <Skeleton count={showTopArtists ? count : 0} />
           {down && <p class="lw-quiet">{UNAVAILABLE}</p>}
         </div>
+      ) : item ? (
+        <Track
+          item={item}
+          fetchedAt={data.fetchedAt}
+          // A stale position stays where Spotify last put it.
+          now={stale && item.isPlaying ? Date.parse(data.fetchedAt) : now}
+          stale={down || stale}
+        />
       ) : (
-        <>
-          {item ? (
-            <Track
-              item={item}
-              fetchedAt={data.fetchedAt}
-              // A stale position stays where Spotify last put it.
-              now={stale && item.isPlaying ? Date.parse(data.fetchedAt) : now}
-              stale={down || stale}
-            />
-          ) : (
-            <div class="lw-np">
-              <span class="lw-cover lw-ph" aria-hidden="true" />
-              <p class="lw-quiet">{data.errors?.nowPlaying ? UNAVAILABLE : 'Nothing playing right now'}</p>
-            </div>
-          )}
-          {showTopArtists && <TopArtists artists={data.topArtists} range={data.range} />}
-        </>
+        <div class="lw-np">
+          <span class="lw-cover lw-ph" aria-hidden="true" />
+          <p class="lw-quiet">{data.errors?.nowPlaying ? UNAVAILABLE : 'Nothing playing right now'}</p>
+        </div>
       )}
+      {data && showTopArtists && <TopArtists artists={data.topArtists} range={data.range} />}
       {news}
     </section>
   );

@@ -14,9 +14,7 @@ export default function TopArtists({ artists, range }: Props) {
       <h3 class="lw-sub">
         Top artists <span class="lw-muted">· {RANGE_WORDS[range]}</span>
       </h3>
-      {!artists ? (
-        <p class="lw-note">Top artists are unavailable right now</p>
-      ) : artists.length ? (
+      {artists?.length ? (
         <ul class="lw-row" data-field="top-artists">
           {/* By position: names repeat, and an artist may have no link to key by. */}
           {artists.map((artist, i) => (
@@ -29,7 +27,7 @@ export default function TopArtists({ artists, range }: Props) {
           ))}
         </ul>
       ) : (
-        <p class="lw-note">No top artists yet</p>
+        <p class="lw-note">{artists ? 'No top artists yet' : 'Top artists are unavailable right now'}</p>
       )}
     </div>
   );

@@ -25,7 +25,7 @@ export default function Track({ item, fetchedAt, now, stale }: Props) {
         key={item.imageUrl}
         src={item.imageUrl}
         size={COVER_PX}
-        alt={item.album ? `Cover of ${item.album}` : `Cover of ${item.title}`}
+        alt={`Cover of ${item.album || item.title}`}
         class="lw-cover"
       />
       <div class="lw-meta">

@@ -18,7 +18,7 @@ interface Feed {
  * than STALE_POLL_MS, so a lifted lockout still shows within a minute.
  */
 function dueAt(data: Listening, base: number, intervalMs: number): number {
-  const retryAt = data.stale?.retryAt ? Date.parse(data.stale.retryAt) : Number.NaN;
+  const retryAt = Date.parse(data.stale?.retryAt ?? '');
   if (Number.isFinite(retryAt)) return Math.max(base + intervalMs, Math.min(retryAt, base + STALE_POLL_MS));
   const np = data.nowPlaying;
   const end =
@@ -74,36 +74,34 @@ export function useListening(
       // Hidden: do nothing; the visibility listener resumes. Busy: the running request reschedules.
       if (busy || document.hidden) return;
       busy = true;
-      let wait: number;
+      let next: number;
       try {
-        const response = await fetch(url, { signal: abort.signal, headers: { Accept: 'application/json' } });
+        const response = await fetch(url, { signal: abort.signal });
         // An answer outside the contract is a failed poll: the quiet error, never a throw while rendering.
         const body = response.ok ? parseListening(await response.json()) : null;
         if (!body) throw response;
         failures = 0;
         setFeed((prev) => merge(prev.data, body));
-        wait = dueAt(body, Date.now(), intervalMs) - Date.now();
+        next = dueAt(body, Date.now(), intervalMs);
       } catch (error) {
         if (abort.signal.aborted) return;
         failures += 1;
-        const retryAfter = error instanceof Response ? Number(error.headers.get('Retry-After')) * 1000 || 0 : 0;
-        wait = Math.max(Math.min(intervalMs * 2 ** failures, BACKOFF_MAX_MS), retryAfter);
+        // Only a refused answer (the Response thrown above) has headers; a network error has none.
+        const retryAfter = Number((error as Partial<Response>).headers?.get('Retry-After')) * 1000 || 0;
+        next = Date.now() + Math.max(Math.min(intervalMs * 2 ** failures, BACKOFF_MAX_MS), retryAfter);
         setFeed((prev) => ({ ...prev, failed: true }));
       } finally {
         busy = false;
       }
-      schedule(Date.now() + wait);
+      schedule(next);
     }
 
-    const onVisibility = () => {
-      if (!document.hidden && Date.now() >= nextAt) void poll();
-    };
-    document.addEventListener('visibilitychange', onVisibility);
+    // The abort that ends the request in flight on unmount removes this listener too.
+    document.addEventListener('visibilitychange', () => !document.hidden && Date.now() >= nextAt && poll(), { signal: abort.signal });
     schedule(nextAt);
     return () => {
       abort.abort();
       clearTimeout(timer);
-      document.removeEventListener('visibilitychange', onVisibility);
     };
     // The island mounts once; its props never change.
   }, []);
