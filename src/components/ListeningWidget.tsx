@@ -5,6 +5,7 @@ import type { Listening } from '../lib/spotify/types';
 import type { ThemeName } from '../lib/themes';
 import type { CompactProps } from './Compact';
 import { UNAVAILABLE, ago, statusOf } from '../lib/format';
+import Link from './Link';
 import Skeleton from './Skeleton';
 import TopArtists from './TopArtists';
 import Track from './Track';
@@ -36,7 +37,10 @@ export type Props = {
    * the page's island, which never shows it, does not carry it.
    */
   compact?: ComponentType<CompactProps>;
-  /** The Spotify mark (SpotifyMark.tsx), shown beside the data: given as children, so the page renders it on the server. */
+  /**
+   * The Spotify mark (SpotifyMark.tsx), shown beside Spotify's data and demo data: given as
+   * children, so the page renders it on the server. Last.fm's data gets its credit from the island.
+   */
   children?: ComponentChildren;
 };
 
@@ -60,6 +64,17 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
     : item.source === 'recent' ? 'recent'
     : item.isPlaying ? 'playing' : 'paused';
 
+  // Each source's data carries its own credit and only that one: Spotify's the mark, Last.fm's
+  // its name (read out as "Listening data from Last.fm"), linked to the owner's profile. Drawn
+  // here, not by the page, because a later poll may change the source (Spotify locked out,
+  // Last.fm covering). Linked only onto Last.fm itself: the answer may come from another
+  // deployment or a proxy.
+  const credit = data?.service === 'lastfm' ? (
+    <Link href={data.profileUrl?.startsWith('https://www.last.fm/') ? data.profileUrl : null} class="lw-brand">
+      <span class="lw-sr">Listening data from </span>Last.fm
+    </Link>
+  ) : children;
+
   // Announce changes only: the first track is already on screen when the page loads. After the
   // first change, every text is news, a return to the first track included.
   const said = item ? `${statusOf(item, 0).replace(/ ·.*/, '')}: ${item.title}${item.artists.length ? ` by ${item.artists.map((a) => a.name).join(', ')}` : ''}` : '';
@@ -67,7 +82,7 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
   if (first.current !== said) first.current = null;
 
   const section = {
-    'aria-label': "What I'm listening to on Spotify",
+    'aria-label': "What I'm listening to",
     'aria-busy': state === 'loading',
     'data-widget': 'listening',
     'data-state': state,
@@ -83,7 +98,7 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
     return (
       <section class="lw lw-compact" {...section}>
         <Compact data={data} state={state} now={now} stale={down || stale} />
-        {children}
+        {credit}
         {news}
       </section>
     );
@@ -100,7 +115,7 @@ export default function ListeningWidget({ initial, failed = false, retryAt, url,
             Updated {ago(data.fetchedAt, now)}
           </span>
         )}
-        {children}
+        {credit}
       </div>
       {!data ? (
         // The quiet error covers a hidden skeleton, so the widget keeps one size through

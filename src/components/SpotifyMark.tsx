@@ -6,6 +6,8 @@ import { SPOTIFY_HOME, SPOTIFY_ICON_MIN_PX, SPOTIFY_ICON_PATH } from '../lib/bra
  * there is room, the icon alone in the compact layout, linking to Spotify.
  * The page renders it on the server and hands it to the island as children,
  * so the page's script does not carry the icon; the element renders it itself.
+ * The island shows it beside Spotify's data and demo data, and its own
+ * Last.fm credit beside Last.fm's (ListeningWidget.tsx).
  * Monochrome, in the theme's text colour: the guidelines allow Spotify green
  * only on pure black or white, and the themes have other backgrounds.
  */

@@ -43,6 +43,28 @@ describe('renderCard: the attribution Spotify asks for', () => {
       for (const svg of [full, compact]) expect(svg, scenario).toContain(`<path d="${SPOTIFY_ICON_PATH}"/>`);
       expect(textsOf(parseSvg(full)), `${scenario}: the word beside the icon`).toContain('Spotify');
       expect(textsOf(parseSvg(compact)), `${scenario}: the icon alone in the compact layout`).not.toContain('Spotify');
+      for (const svg of [full, compact]) expect(textsOf(parseSvg(svg)), `${scenario}: no Last.fm credit`).not.toContain('Last.fm');
+    }
+  });
+
+  it("credits Last.fm's data to Last.fm by name in the mark's place, with no Spotify mark and no link, whatever its profileUrl", () => {
+    const profiles = ['https://www.last.fm/user/test-listener', 'javascript:alert(1)', 'https://evil.example/"><a href="x'];
+    for (const scenario of ['playing', 'empty_history'] as const) {
+      for (const profileUrl of profiles) {
+        const listening: Listening = { ...data.get(scenario)!, service: 'lastfm', profileUrl };
+        for (const layout of ['card', 'compact'] as const) {
+          const svg = renderCard({ listening, options: { ...DEFAULT_CARD_OPTIONS, layout, topArtists: true }, images: new Map(), now });
+          const where = `${scenario} ${layout} ${profileUrl}`;
+          const doc = parseSvg(svg);
+          const credit = [...doc.getElementsByTagName('text')].find((text) => text.textContent === 'Last.fm');
+          expect(credit, `${where}: the name`).toBeDefined();
+          expect(credit!.getAttribute('text-anchor'), `${where}: ending where the mark ends`).toBe('end');
+          expect(svg, `${where}: no Spotify icon`).not.toContain(SPOTIFY_ICON_PATH);
+          expect(textsOf(doc), `${where}: no Spotify word`).not.toContain('Spotify');
+          expect(doc.getElementsByTagName('a').length, `${where}: no link`).toBe(0);
+          expect(svg, `${where}: the profile URL nowhere`).not.toMatch(/last\.fm\/user|javascript:|evil\.example/);
+        }
+      }
     }
   });
 

@@ -2,6 +2,7 @@
 /**
  * `<listening-widget>` (src/embed/element.tsx) fed an answer it cannot use: it
  * must show its quiet error in its shadow root, never throw on the host page.
+ * And it credits the data as the page does: Spotify's mark, or Last.fm.
  * The element in a real browser is tests/e2e/embed.e2e.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -56,5 +57,18 @@ describe('<listening-widget>', () => {
       expect(mark()!.textContent, layout).toBe(layout === 'card' ? 'Spotify' : '');
       element.remove();
     }
+  });
+
+  it("credits Last.fm's data to Last.fm, linked to the owner's profile, in place of the Spotify mark", async () => {
+    const profileUrl = 'https://www.last.fm/user/test-listener';
+    const body = { nowPlaying: null, topArtists: [], range: 'short_term', fetchedAt: new Date().toISOString(), service: 'lastfm', profileUrl };
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify(body), { status: 200, headers: { 'Content-Type': 'application/json' } })));
+    const element = document.createElement('listening-widget');
+    element.setAttribute('api', 'https://widget.example/api/spotify');
+    document.body.append(element);
+    const credit = () => element.shadowRoot!.querySelector<HTMLAnchorElement>(`a[href="${profileUrl}"]`);
+    await vi.waitFor(() => expect(credit(), 'the Last.fm credit').not.toBeNull());
+    expect(credit()!.textContent, 'its accessible name').toBe('Listening data from Last.fm');
+    expect(element.shadowRoot!.querySelector('[data-field="spotify"]'), 'no Spotify mark').toBeNull();
   });
 });

@@ -143,6 +143,24 @@ function spotifyMark(right: number, top: number, word: boolean): string {
 /** The width `spotifyMark` takes, with a gap before it. */
 const markRoom = (word: boolean) => SPOTIFY_ICON_MIN_PX + (word ? Math.ceil(textWidth('Spotify', 13, true)) + 6 : 0) + 10;
 
+/** Whom the card credits for its data: Spotify for its own data, for demo data (which imitates it) and when there is none. */
+type Source = 'spotify' | 'lastfm';
+const sourceOf = (listening: Listening | null): Source => (listening?.service === 'lastfm' ? 'lastfm' : 'spotify');
+
+/** Last.fm's data is credited by name, where and as Spotify's word is drawn; no Spotify mark beside it. */
+const LASTFM_WORD = 'Last.fm';
+
+/**
+ * The credit in the top right corner, ending at `right`. Unlinked either way, like the mark: an
+ * image's links do not work where the card goes, and nothing in it may point outside the file.
+ */
+function credit(source: Source, right: number, top: number, word: boolean): string {
+  if (source === 'spotify') return spotifyMark(right, top, word);
+  return `<text x="${right}" y="${top + SPOTIFY_ICON_MIN_PX / 2 + 4.5}" font-size="13" text-anchor="end" class="b fg">${xml(LASTFM_WORD)}</text>`;
+}
+/** The width `credit` takes, with a gap before it. */
+const creditRoom = (source: Source, word: boolean) => (source === 'spotify' ? markRoom(word) : Math.ceil(textWidth(LASTFM_WORD, 13, true)) + 10);
+
 /** The three equalizer bars of a live track, still (an image cannot animate politely). */
 const bars = (x: number, baseline: number) =>
   [0.6, 1, 0.45].map((h, i) => `<rect x="${x + i * 5}" y="${baseline - 12 * h}" width="3" height="${12 * h}" rx="1" class="ac"/>`).join('');
@@ -194,15 +212,15 @@ const labelOf = ({ item, status }: Shown) =>
 
 /* --- The card layout --- */
 
-function cardNowPlaying(s: Shown, images: CardImages): string {
+function cardNowPlaying(s: Shown, images: CardImages, source: Source): string {
   const { item, live, status, position } = s;
   const x = CARD.textX;
   const max = CARD.width - CARD.pad - x;
   const statusX = live ? x + 18 : x;
   let out = picture('cv', item.imageUrl && images.get(item.imageUrl), { x: CARD.pad, y: CARD.pad, size: CARD.cover }, false, ART_CORNER.card);
   if (live) out += bars(x, 34);
-  out += `<text x="${statusX}" y="34" font-size="12" class="s ${live ? 'ac' : 'mu'}">${xml(fit(status, CARD.width - CARD.pad - statusX - markRoom(true), 12, true))}</text>`;
-  out += spotifyMark(CARD.width - CARD.pad, 19, true);
+  out += `<text x="${statusX}" y="34" font-size="12" class="s ${live ? 'ac' : 'mu'}">${xml(fit(status, CARD.width - CARD.pad - statusX - creditRoom(source, true), 12, true))}</text>`;
+  out += credit(source, CARD.width - CARD.pad, 19, true);
   out += `<text x="${x}" y="57" font-size="17" class="b fg"><tspan class="i">${xml(fit(item.title, max, 17, true))}</tspan></text>`;
   if (item.artists.length) out += `<text x="${x}" y="77" font-size="13" class="mu">${names(item.artists, max, 13)}</text>`;
   if (item.album) out += `<text x="${x}" y="95" font-size="12" class="mu"><tspan class="i">${xml(fit(item.album, max, 12))}</tspan></text>`;
@@ -219,10 +237,10 @@ function cardNowPlaying(s: Shown, images: CardImages): string {
   return out;
 }
 
-function cardQuiet(message: string): string {
+function cardQuiet(message: string, source: Source): string {
   return (
     picture('cv', null, { x: CARD.pad, y: CARD.pad, size: CARD.cover }, false, ART_CORNER.card) +
-    spotifyMark(CARD.width - CARD.pad, 19, true) +
+    credit(source, CARD.width - CARD.pad, 19, true) +
     `<text x="${CARD.textX}" y="73" font-size="15" class="mu">${xml(fit(message, CARD.width - CARD.pad - CARD.textX, 15))}</text>`
   );
 }
@@ -250,12 +268,12 @@ function cardTopArtists(listening: Listening, options: CardOptions, images: Card
 
 /* --- The compact layout: one line --- */
 
-function compactLine(s: Shown | null, message: string | null, images: CardImages): string {
+function compactLine(s: Shown | null, message: string | null, images: CardImages, source: Source): string {
   const { pad, art, width, height } = COMPACT;
   const middle = height / 2 + 5;
   let out = picture('cv', s?.item.imageUrl && images.get(s.item.imageUrl), { x: pad, y: pad, size: art }, false, ART_CORNER.compact);
-  out += spotifyMark(width - pad, (height - SPOTIFY_ICON_MIN_PX) / 2, false);
-  const end = width - pad - markRoom(false);
+  out += credit(source, width - pad, (height - SPOTIFY_ICON_MIN_PX) / 2, false);
+  const end = width - pad - creditRoom(source, false);
   let x = pad + art + 12;
   if (!s) return `${out}<text x="${x}" y="${middle}" font-size="14" class="mu">${xml(fit(message ?? '', end - x, 14))}</text>`;
   if (s.live) {
@@ -278,13 +296,14 @@ export function renderCard({ listening, options, images, now }: CardInput): stri
   const s = listening && item ? shown(listening, item, now) : null;
   const message = s ? null : listening && !listening.errors?.nowPlaying ? 'Nothing playing right now' : UNAVAILABLE;
   const label = s ? labelOf(s) : message!;
+  const source = sourceOf(listening);
 
   if (options.layout === 'compact') {
-    return frame(COMPACT.width, COMPACT.height, options, COMPACT.radius, label, compactLine(s, message, images));
+    return frame(COMPACT.width, COMPACT.height, options, COMPACT.radius, label, compactLine(s, message, images, source));
   }
   const withArtists = options.topArtists && listening !== null;
   const body =
-    (s ? cardNowPlaying(s, images) : cardQuiet(message!)) + (withArtists ? cardTopArtists(listening, options, images) : '');
+    (s ? cardNowPlaying(s, images, source) : cardQuiet(message!, source)) + (withArtists ? cardTopArtists(listening, options, images) : '');
   return frame(CARD.width, withArtists ? CARD.withArtists : CARD.height, options, RADIUS_PX, label, body);
 }
 
