@@ -8,7 +8,7 @@ export const RANGE_WORDS: Record<TimeRange, string> = {
 };
 
 /** The quiet error, when there has never been data to show. */
-export const UNAVAILABLE = 'Spotify is unavailable right now';
+export const UNAVAILABLE = 'Listening data is unavailable right now';
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
 

@@ -63,7 +63,7 @@ describe('cardResponse', () => {
   it('answers a failure with a 200 and a quiet message, so an image proxy keeps no broken image', async () => {
     const response = await card('', context(async () => fail(new SpotifyError('upstream_error', 'Spotify answered 503.'))));
     expect(response.status).toBe(200);
-    expect(textsOf(parseSvg(await response.text()))).toContain('Spotify is unavailable right now');
+    expect(textsOf(parseSvg(await response.text()))).toContain('Listening data is unavailable right now');
   });
 
   it('answers within 3 s when the data and the pictures hang', async () => {
@@ -72,7 +72,7 @@ describe('cardResponse', () => {
     const noData = await card('', context(hang));
     const noPictures = await card('', context(async () => ok(playing), { images: { store: createMemoryBlobs(), fetch: hang } }));
     expect(Date.now() - started, 'both cards').toBeLessThan(2 * 3_000);
-    expect(textsOf(parseSvg(await noData.text()))).toContain('Spotify is unavailable right now');
+    expect(textsOf(parseSvg(await noData.text()))).toContain('Listening data is unavailable right now');
     expect(parseSvg(await noPictures.text()).getElementsByTagName('image').length, 'placeholders instead').toBe(0);
   }, 10_000);
 

@@ -9,7 +9,7 @@ import { ERROR_CODES } from '../../../src/lib/spotify/types';
 export const WIDGET_STATES = ['loading', 'playing', 'paused', 'recent', 'episode', 'empty', 'error'] as const;
 export type WidgetState = (typeof WIDGET_STATES)[number];
 
-export const QUIET_ERROR_TEXT = 'Spotify is unavailable right now';
+export const QUIET_ERROR_TEXT = 'Listening data is unavailable right now';
 
 export const widgetRoot = (page: Page): Locator => page.locator('[data-widget="listening"]');
 export const widgetTitle = (page: Page): Locator => widgetRoot(page).locator('[data-field="title"]');
