@@ -1,6 +1,7 @@
 /**
- * `npm run authorize` end to end: the CLI as a process, the fake Spotify over
- * HTTP as the accounts server, and this test as the browser.
+ * `npm run authorize` end to end: the command in this process (one run as its
+ * own process, as npm starts it), the fake Spotify over HTTP as the accounts
+ * server, and this test as the browser.
  */
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -11,7 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_OWNER_ID } from '../../test-support/fake-spotify/fake-spotify';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { server as msw } from '../setup/msw';
-import { runCli, type RunningCli } from './cli';
+import { authorizeCommand } from '../../scripts/authorize/command';
+import { runCli, runCommand, type CliRun, type RunningCli } from './cli';
 
 const CLIENT_ID = 'owner-client-id';
 const CLIENT_SECRET = 'owner-client-secret-0123456789';
@@ -27,7 +29,8 @@ SPOTIFY_REFRESH_TOKEN=
 let dir: string;
 let envFile: string;
 let spotify: FakeSpotifyServer;
-const running: RunningCli[] = [];
+const processes: RunningCli[] = [];
+const commands: CliRun[] = [];
 
 beforeEach(async () => {
   msw.use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()));
@@ -37,21 +40,35 @@ beforeEach(async () => {
   spotify = await startFakeSpotifyServer({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
 });
 afterEach(async () => {
-  for (const cli of running.splice(0)) cli.kill();
+  for (const cli of processes.splice(0)) cli.kill();
+  // A run still waiting for Spotify ends as if the browser said Cancel.
+  for (const cli of commands.splice(0)) await stop(cli);
   await spotify.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-function authorize(args: string[] = [], options: { stdin?: string; env?: Record<string, string> } = {}): RunningCli {
-  const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--port', '0', '--no-open', '--timeout', '20', ...args], {
-    env: { SPOTIFY_ACCOUNTS_URL: spotify.url, SPOTIFY_API_URL: spotify.url, ...options.env },
-    stdin: options.stdin,
-  });
-  running.push(cli);
+/** `npm run authorize -- <argv>` in this process, with `env` as the shell's variables. */
+function command(argv: string[], options: { stdin?: string; env?: Record<string, string> } = {}): CliRun {
+  const cli = runCommand((io) => authorizeCommand(argv, io), options);
+  commands.push(cli);
   return cli;
 }
 
-async function authorizeUrl(cli: RunningCli): Promise<URL> {
+function authorize(args: string[] = [], options: { stdin?: string; env?: Record<string, string> } = {}): CliRun {
+  return command(['--dotenv', envFile, '--port', '0', '--no-open', '--timeout', '20', ...args], {
+    env: { SPOTIFY_ACCOUNTS_URL: spotify.url, SPOTIFY_API_URL: spotify.url, ...options.env },
+    stdin: options.stdin,
+  });
+}
+
+async function stop(cli: CliRun): Promise<void> {
+  if (cli.exited()) return;
+  const url = /^  (https?:\/\/\S+\/authorize\?\S+)$/m.exec(cli.stdout())?.[1];
+  if (url) await callback(new URL(url), { error: 'access_denied', state: new URL(url).searchParams.get('state')! });
+  await cli.exit;
+}
+
+async function authorizeUrl(cli: CliRun): Promise<URL> {
   return new URL((await cli.waitFor(/^  (https?:\/\/\S+\/authorize\?\S+)$/m))[1]!);
 }
 
@@ -190,10 +207,9 @@ describe('npm run authorize', () => {
     await new Promise<void>((listening) => blocker.listen(0, '127.0.0.1', listening));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--port', String(port), '--no-open'], {
+      const cli = command(['--dotenv', envFile, '--port', String(port), '--no-open'], {
         env: { SPOTIFY_ACCOUNTS_URL: spotify.url },
       });
-      running.push(cli);
       expect(await cli.exit).toBe(1);
       expect(cli.stderr()).toContain(`Port ${port} on 127.0.0.1 is already in use`);
       expect(cli.stderr()).toContain('`netlify dev` also listens on 8888');
@@ -205,11 +221,10 @@ describe('npm run authorize', () => {
   });
 
   it('waits 5 minutes for Spotify when no --timeout is given', async () => {
-    const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--port', '0', '--no-open'], { env: { SPOTIFY_ACCOUNTS_URL: spotify.url } });
-    running.push(cli);
+    const cli = command(['--dotenv', envFile, '--port', '0', '--no-open'], { env: { SPOTIFY_ACCOUNTS_URL: spotify.url } });
     const waiting = await cli.waitFor(/^Waiting for Spotify on \S+ \(for ([^)]+)\)\.$/m);
     expect(waiting[1]).toBe('5 minutes');
-    const help = runCli('scripts/authorize/main.ts', ['--help']);
+    const help = command(['--help']);
     expect(await help.exit).toBe(0);
     expect(help.stdout()).toMatch(/--timeout SECONDS .*\(default 300\)/);
   });
@@ -223,7 +238,12 @@ describe('npm run authorize', () => {
 
   it('asks for the client id and secret when .env lacks them, and saves them', async () => {
     await writeFile(envFile, '# only a comment\n');
-    const cli = authorize([], { stdin: `${CLIENT_ID}\n${CLIENT_SECRET}\n` });
+    // As its own process, the way npm starts it: main.ts hands the command its arguments, stdin, stdout and exit code.
+    const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--port', '0', '--no-open', '--timeout', '20'], {
+      env: { SPOTIFY_ACCOUNTS_URL: spotify.url, SPOTIFY_API_URL: spotify.url },
+      stdin: `${CLIENT_ID}\n${CLIENT_SECRET}\n`,
+    });
+    processes.push(cli);
     expect((await agreeInBrowser(await authorizeUrl(cli))).status).toBe(200);
     expect(await cli.exit).toBe(0);
     const after = await readFile(envFile, 'utf8');
@@ -250,7 +270,7 @@ describe('npm run authorize', () => {
     expect(cli.stderr()).toContain('SPOTIFY_REFRESH_TOKEN is also set in your shell, which wins over');
     expect(cli.stderr()).toContain('unset SPOTIFY_REFRESH_TOKEN');
 
-    const help = runCli('scripts/authorize/main.ts', ['--help']);
+    const help = command(['--help']);
     expect(await help.exit).toBe(0);
     expect(help.stdout()).toContain('A variable set in the shell environment wins over the same variable in .env');
   });
@@ -273,8 +293,7 @@ describe('npm run authorize with a bad argument', () => {
     { args: ['--port', '-1'], problem: "Option '--port' argument is ambiguous." },
     { args: ['--bogus'], problem: "Unknown option '--bogus'" },
   ])('$args: says what is wrong in one line, then the usage, exits 2 and changes nothing', async ({ args, problem }) => {
-    const cli = runCli('scripts/authorize/main.ts', ['--dotenv', envFile, '--no-open', ...args], { env: { SPOTIFY_ACCOUNTS_URL: spotify.url } });
-    running.push(cli);
+    const cli = command(['--dotenv', envFile, '--no-open', ...args], { env: { SPOTIFY_ACCOUNTS_URL: spotify.url } });
     expect(await cli.exit, cli.stderr()).toBe(2);
     const [line, usage] = cli.stderr().split('\n');
     expect(line, 'the problem, on one line').toMatch(/^✗ /);
@@ -290,7 +309,7 @@ describe('npm run netlify:env', () => {
     await mkdir(join(dir, '.netlify'), { recursive: true });
     await writeFile(join(dir, '.netlify', 'state.json'), '{}');
     const cli = runCli('scripts/authorize/push-netlify-env.ts', ['--dotenv', envFile]);
-    running.push(cli);
+    processes.push(cli);
     expect(await cli.exit).toBe(1);
     expect(cli.stderr()).toContain('npx netlify login');
   });

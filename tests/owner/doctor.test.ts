@@ -1,5 +1,6 @@
 /**
- * `npm run doctor` as a process against the fake Spotify over HTTP: the
+ * `npm run doctor` in this process (one run as its own process, as npm starts
+ * it) against the fake Spotify over HTTP: the
  * report for a good setup and for each broken one, each problem with its fix,
  * the exit code, and no secret value in the output. Then `diagnose` in this
  * process, for the renewal link to the linked site.
@@ -7,13 +8,16 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { http, passthrough } from 'msw';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { REFRESH_TOKEN_LIFETIME_DAYS } from '../../src/lib/spotify/limits';
 import type { ScenarioName } from '../../test-support/fake-spotify/scenarios';
+import { doctorCommand } from '../../scripts/doctor/command';
 import { diagnose } from '../../scripts/doctor/diagnose';
 import { FAKE_OWNER_ID, createFakeSpotify } from '../../test-support/fake-spotify/fake-spotify';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
-import { runCli } from './cli';
+import { server as msw } from '../setup/msw';
+import { runCli, runCommand } from './cli';
 
 const SECRETS = { SPOTIFY_CLIENT_ID: 'doctor-client-id', SPOTIFY_CLIENT_SECRET: 'doctor-client-secret-xyz', SPOTIFY_REFRESH_TOKEN: 'doctor-refresh-token-abc' };
 const DAY = 24 * 60 * 60 * 1000;
@@ -25,6 +29,7 @@ const RENEW = 'fix: renew on https://<your-site>/connect, or run `npm run author
 let dir: string;
 let spotify: FakeSpotifyServer | undefined;
 beforeEach(async () => {
+  msw.use(http.all(/^http:\/\/127\.0\.0\.1:\d+\//, () => passthrough()));
   dir = await mkdtemp(join(tmpdir(), 'owner-doctor-'));
 });
 afterEach(async () => {
@@ -33,7 +38,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function doctor(options: { scenario?: ScenarioName; env?: Record<string, string | undefined>; hosts?: string; shell?: Record<string, string> } = {}) {
+/** `npm run doctor -- --dotenv <a .env of SECRETS and env>`, in this process unless `asProcess`, with `hosts` and `shell` as the shell's variables. */
+async function doctor(options: { scenario?: ScenarioName; env?: Record<string, string | undefined>; hosts?: string; shell?: Record<string, string>; asProcess?: boolean } = {}) {
   spotify = await startFakeSpotifyServer({
     scenario: options.scenario ?? 'playing',
     clientId: SECRETS.SPOTIFY_CLIENT_ID,
@@ -45,7 +51,9 @@ async function doctor(options: { scenario?: ScenarioName; env?: Record<string, s
   const text = Object.entries(values).filter(([, value]) => value !== undefined).map(([key, value]) => `${key}=${value}`).join('\n');
   await writeFile(envFile, `# doctor test\n${text}\n`);
   const hosts = options.hosts ?? spotify.url;
-  const cli = runCli('scripts/doctor/main.ts', ['--dotenv', envFile], { env: { SPOTIFY_ACCOUNTS_URL: hosts, SPOTIFY_API_URL: hosts, ...options.shell } });
+  const shell = { SPOTIFY_ACCOUNTS_URL: hosts, SPOTIFY_API_URL: hosts, ...options.shell };
+  const argv = ['--dotenv', envFile];
+  const cli = options.asProcess ? runCli('scripts/doctor/main.ts', argv, { env: shell }) : runCommand((io) => doctorCommand(argv, io), { env: shell });
   const code = await cli.exit;
   const output = cli.stdout() + cli.stderr();
   for (const secret of Object.values(SECRETS)) expect(output, 'no secret value in the report').not.toContain(secret);
@@ -54,7 +62,8 @@ async function doctor(options: { scenario?: ScenarioName; env?: Record<string, s
 
 describe('npm run doctor', () => {
   it('reports every check passing and the days left, and exits 0 on a good setup', async () => {
-    const { code, output } = await doctor();
+    // As its own process, the way npm starts it: main.ts hands the command its arguments, variables, output and exit code.
+    const { code, output } = await doctor({ asProcess: true });
     expect(code, output).toBe(0);
     for (const line of [
       '✓ SPOTIFY_CLIENT_ID is set',
@@ -174,7 +183,7 @@ describe('npm run doctor', () => {
     expect(output).toContain(`Using Spotify hosts from SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL: ${spotify!.url}, ${spotify!.url}`);
     expect(spotify!.fake.requests.map((request) => request.url.pathname)).toContain('/v1/me/player/currently-playing');
 
-    const help = runCli('scripts/doctor/main.ts', ['--help']);
+    const help = runCommand((io) => doctorCommand(['--help'], io));
     expect(await help.exit).toBe(0);
     expect(help.stdout()).toContain('A variable set in the shell environment wins over the same variable in .env');
   });
