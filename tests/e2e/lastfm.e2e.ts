@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { Listening } from '../../src/lib/spotify/types';
 import { STATE_STORE_NAME, TOKEN_STORE_NAME } from '../../src/server/store';
@@ -152,6 +152,14 @@ async function open(context: TestContext, name: string): Promise<ProbedPage> {
   return probe;
 }
 
+/** Last.fm's credit in the Spotify mark's place: "Last.fm", linked to the owner's profile, and no Spotify mark. */
+async function expectLastfmCredit(widget: Locator, where: string): Promise<void> {
+  const credit = widget.locator('a.lw-brand');
+  expect(await credit.textContent(), `${where}: the credit`).toContain('Last.fm');
+  expect(await credit.getAttribute('href'), `${where}: the credit's link`).toBe(PROFILE_URL);
+  expect(await widget.locator('[data-field="spotify"]').count(), `${where}: no Spotify mark`).toBe(0);
+}
+
 /** Playwright's CSS locators pierce open shadow roots: `listening-widget [data-widget]` is inside. */
 const element = (page: Page) => page.locator('listening-widget [data-widget="listening"]');
 
@@ -198,15 +206,18 @@ describe('a Last.fm-only site', () => {
     const shown = await topArtists(probe.page).innerText();
     for (const name of PAGE_ARTISTS) expect(shown, `the hydrated widget shows ${name}`).toContain(name);
     expect(await widgetRoot(probe.page).locator('progress').count(), 'no progress bar without a length').toBe(0);
+    await expectLastfmCredit(widgetRoot(probe.page), 'the page widget');
     expect(unexpectedErrors(probe.errors, { apiMayFail: false })).toEqual([]);
 
     await probe.page.goto(host.page('/lastfm-element', hostHtml(site!.url, '<listening-widget></listening-widget>')));
     await expect.poll(() => element(probe.page).getAttribute('data-state'), { timeout: 15_000 }).toBe('playing');
     expect(await element(probe.page).locator('[data-field="title"]').textContent(), 'the element').toBe(TRACK);
+    await expectLastfmCredit(element(probe.page), 'the element');
 
     const card = await get('/card.svg');
     expect(card.status).toBe(200);
     expect(card.text, 'the card').toContain(escapeHtml(TRACK));
+    expect(card.text, "the card's credit").toContain('>Last.fm</text>');
 
     const connect = await get('/connect');
     expect(heading(connect.text)).toBe('Not connected');
