@@ -31,7 +31,7 @@ import type { ServedSite } from '../../test-support/serve/netlify-serve';
 import { closeAfterTest } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors, type ProbedPage } from './support/browser';
 import { hostHtml, startHost, type Host } from './support/host';
-import { clearBlobStores, copyProject, readBlobEntry, reuseBuild, serveCopy, type ProjectCopy } from './support/private-site';
+import { clearBlobStores, copyProject, readBlobEntry, reuseBuild, serveCopy, waitUntilQuiet, type ProjectCopy } from './support/private-site';
 import { topArtists, waitForHydration, widgetRoot, widgetTitle } from './support/widget';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -91,24 +91,14 @@ async function serve(sources: 'lastfm-only' | 'both'): Promise<void> {
  * first, or it would write into the emptied store.
  */
 async function startClean(scenarios: { spotify?: ScenarioName; lastfm?: LastfmScenarioName } = {}): Promise<void> {
-  await waitUntilQuiet();
+  await quiet();
   clearBlobStores(copy.dir, [STATE_STORE_NAME, TOKEN_STORE_NAME]);
   await controlFake(spotify.url, { reset: true, forgetRotations: true, scenario: scenarios.spotify ?? 'playing' });
   await controlFakeLastfm(lastfm.url, { reset: true, scenario: scenarios.lastfm ?? 'playing' });
 }
 
 /** Waits until neither fake has seen a request for a second. */
-async function waitUntilQuiet(): Promise<void> {
-  const seen = async () => (await fakeState(spotify.url)).requests + (await fakeLastfmState(lastfm.url)).requests;
-  let last = await seen();
-  for (let round = 0; round < 20; round += 1) {
-    await sleep(1_000);
-    const now = await seen();
-    if (now === last) return;
-    last = now;
-  }
-  throw new Error('The fakes kept receiving requests for 20 s after the test ended.');
-}
+const quiet = () => waitUntilQuiet(async () => (await fakeState(spotify.url)).requests + (await fakeLastfmState(lastfm.url)).requests);
 
 interface Answer {
   status: number;
@@ -300,7 +290,7 @@ describe('a site with Spotify and Last.fm', () => {
     expect(Date.parse(first.fetchedAt), `read by this call (${first.fetchedAt})`).toBeGreaterThanOrEqual(due - 1_000);
     expect(first.topArtists?.map((artist) => artist.name), 'top artists from Last.fm too').toEqual(PAGE_ARTISTS);
 
-    await waitUntilQuiet();
+    await quiet();
     const lockout = storedState()?.lockout;
     expect(lockout?.code, 'the lockout is recorded').toBe('rate_limited');
     const aheadS = (Date.parse(lockout?.until ?? '') - Date.now()) / 1_000;
@@ -321,7 +311,7 @@ describe('a site with Spotify and Last.fm', () => {
       expect(Date.parse(body.fetchedAt), `call ${call}: read after the interval (${body.fetchedAt})`).toBeGreaterThanOrEqual(since - 1_000);
     }
     expect((await get('/')).text, "the page shows Last.fm's track").toContain(`>${escapeHtml(TRACK)}<`);
-    await waitUntilQuiet();
+    await quiet();
     const end = await fakeState(spotify.url);
     const reads = recentTrackReads(lastfmBefore, await fakeLastfmState(lastfm.url));
     console.info(
@@ -343,7 +333,7 @@ describe('a site with Spotify and Last.fm', () => {
     expect(body.nowPlaying?.title).toBe(TRACK);
     expect(body.profileUrl).toBe(PROFILE_URL);
 
-    await waitUntilQuiet();
+    await quiet();
     expect(storedState()?.lockout?.code, 'the refusal is recorded').toBe('reauthorization_required');
     const connect = await get('/connect');
     console.info(`refused token: ${spotifyRequests(before, await fakeState(spotify.url))} Spotify request(s) (${JSON.stringify((await fakeState(spotify.url)).byPath)}); /connect: "${heading(connect.text)}"`);
@@ -355,7 +345,7 @@ describe('a site with Spotify and Last.fm', () => {
 describe('the Last.fm API key', () => {
   it('appears in no answer, page or server log of this file', async () => {
     await Promise.all(pendingAnswers);
-    await waitUntilQuiet();
+    await quiet();
     const logs = logFiles.map((file) => ({ where: file, text: readFileSync(file, 'utf8') }));
     const found = [...answers, ...logs].filter(({ text }) => text.includes(LASTFM_API_KEY)).map(({ where }) => where);
     const bytes = [...answers, ...logs].reduce((total, { text }) => total + text.length, 0);

@@ -26,7 +26,7 @@ import { TOP_ARTISTS } from '../../test-support/fixtures';
 import { closeAfterTest } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors } from './support/browser';
 import type { ServedSite } from '../../test-support/serve/netlify-serve';
-import { breakBlobEntry, clearBlobStores, copyProject, serveCopy, type ProjectCopy } from './support/private-site';
+import { breakBlobEntry, clearBlobStores, copyProject, serveCopy, waitUntilQuiet, type ProjectCopy } from './support/private-site';
 import { QUIET_ERROR_TEXT, waitForHydration, widgetRoot, widgetTitle } from './support/widget';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -60,21 +60,9 @@ async function serve(env: Record<string, string>, logName: string): Promise<void
  * island's poll) must end first, or it would write into the emptied store.
  */
 async function startClean(scenario: ScenarioName): Promise<void> {
-  await waitUntilQuiet();
+  await waitUntilQuiet(async () => (await fakeState(fake.url)).requests);
   clearBlobStores(copy.dir, [STATE_STORE_NAME, TOKEN_STORE_NAME]);
   await controlFake(fake.url, { reset: true, forgetRotations: true, scenario });
-}
-
-/** Waits until the fake has seen no request for a second: whatever refresh was under way has written its state. */
-async function waitUntilQuiet(): Promise<void> {
-  let seen = (await fakeState(fake.url)).requests;
-  for (let round = 0; round < 20; round += 1) {
-    await sleep(1_000);
-    const now = (await fakeState(fake.url)).requests;
-    if (now === seen) return;
-    seen = now;
-  }
-  throw new Error('The fake Spotify kept receiving requests for 20 s after the test ended.');
 }
 
 interface Answer {
@@ -276,7 +264,7 @@ describe('the shared state with a 10 s refresh interval', () => {
     await pastInterval();
     const locked = await get('/api/spotify');
     expect(listening(locked).stale?.code, locked.text).toBe('rate_limited');
-    await waitUntilQuiet();
+    await waitUntilQuiet(async () => (await fakeState(fake.url)).requests);
     const before = await fakeState(fake.url);
     await controlFake(fake.url, { scenario: 'playing' });
 

@@ -24,7 +24,7 @@ export interface RunningCli extends CliRun {
 }
 
 /** Variables that would point a CLI at a real account or a real browser. */
-const CLEARED = ['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT', 'SPOTIFY_OWNER_ID', 'SPOTIFY_ACCOUNTS_URL', 'SPOTIFY_API_URL', 'SPOTIFY_REDIRECT_URI', 'NETLIFY_SITE_ID'];
+const CLEARED = ['SPOTIFY_CLIENT_ID', 'SPOTIFY_CLIENT_SECRET', 'SPOTIFY_REFRESH_TOKEN', 'SPOTIFY_REFRESH_TOKEN_ISSUED_AT', 'SPOTIFY_OWNER_ID', 'SPOTIFY_ACCOUNTS_URL', 'SPOTIFY_API_URL', 'SPOTIFY_REDIRECT_URI', 'NETLIFY_SITE_ID', 'LASTFM_USER', 'LASTFM_API_KEY', 'LASTFM_API_URL'];
 
 export function runCli(script: string, args: string[], options: { env?: Record<string, string>; stdin?: string; cwd?: string } = {}): RunningCli {
   const env: NodeJS.ProcessEnv = { ...process.env, BROWSER: 'none', NO_COLOR: '1' };

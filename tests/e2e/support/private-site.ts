@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { copyProject as copyProjectTo, type PrivateBuild } from '../../../scripts/private-build';
 import { startNetlifyServe, type ServeOptions, type ServedSite } from '../../../test-support/serve/netlify-serve';
 
@@ -138,4 +139,20 @@ function safeRead(path: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Waits until the fakes have seen no request for a second (`requests` counts
+ * what they have seen so far): whatever refresh was under way has written
+ * its state, so emptying the stores now cannot race it.
+ */
+export async function waitUntilQuiet(requests: () => Promise<number>): Promise<void> {
+  let seen = await requests();
+  for (let round = 0; round < 20; round += 1) {
+    await sleep(1_000);
+    const now = await requests();
+    if (now === seen) return;
+    seen = now;
+  }
+  throw new Error('The fakes kept receiving requests for 20 s after the test ended.');
 }
