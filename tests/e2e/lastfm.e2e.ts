@@ -31,7 +31,7 @@ import type { ServedSite } from '../../test-support/serve/netlify-serve';
 import { closeAfterTest } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors, type ProbedPage } from './support/browser';
 import { hostHtml, startHost, type Host } from './support/host';
-import { clearBlobStores, copyProject, readBlobEntry, reuseBuild, serveCopy, waitUntilQuiet, type ProjectCopy } from './support/private-site';
+import { clearBlobStores, copyProject, fetchAnswer, readBlobEntry, reuseBuild, serveCopy, waitUntilQuiet, type Answer, type ProjectCopy } from './support/private-site';
 import { topArtists, waitForHydration, widgetRoot, widgetTitle } from './support/widget';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -100,17 +100,10 @@ async function startClean(scenarios: { spotify?: ScenarioName; lastfm?: LastfmSc
 /** Waits until neither fake has seen a request for a second. */
 const quiet = () => waitUntilQuiet(async () => (await fakeState(spotify.url)).requests + (await fakeLastfmState(lastfm.url)).requests);
 
-interface Answer {
-  status: number;
-  text: string;
-}
-
 /** A direct call to the site, kept for the key scan. */
 async function get(path: string): Promise<Answer> {
-  if (!site) throw new Error('The site is not served yet.');
-  const response = await fetch(`${site.url}${path}`);
-  const answer = { status: response.status, text: await response.text() };
-  answers.push({ where: `fetch ${path}`, text: `${JSON.stringify([...response.headers])}\n${answer.text}` });
+  const answer = await fetchAnswer(site, path);
+  answers.push({ where: `fetch ${path}`, text: `${JSON.stringify([...answer.headers])}\n${answer.text}` });
   return answer;
 }
 

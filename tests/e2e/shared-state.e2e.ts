@@ -26,7 +26,7 @@ import { TOP_ARTISTS } from '../../test-support/fixtures';
 import { closeAfterTest } from './support/artifacts';
 import { browserForFile, openPage, unexpectedErrors } from './support/browser';
 import type { ServedSite } from '../../test-support/serve/netlify-serve';
-import { breakBlobEntry, clearBlobStores, copyProject, serveCopy, waitUntilQuiet, type ProjectCopy } from './support/private-site';
+import { breakBlobEntry, clearBlobStores, copyProject, fetchAnswer, serveCopy, waitUntilQuiet, type Answer, type ProjectCopy } from './support/private-site';
 import { QUIET_ERROR_TEXT, waitForHydration, widgetRoot, widgetTitle } from './support/widget';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -65,16 +65,7 @@ async function startClean(scenario: ScenarioName): Promise<void> {
   await controlFake(fake.url, { reset: true, forgetRotations: true, scenario });
 }
 
-interface Answer {
-  status: number;
-  text: string;
-}
-
-async function get(path: string): Promise<Answer> {
-  if (!site) throw new Error('The site is not served yet.');
-  const response = await fetch(`${site.url}${path}`);
-  return { status: response.status, text: await response.text() };
-}
+const get = (path: string): Promise<Answer> => fetchAnswer(site, path);
 
 const listening = (answer: Answer) => JSON.parse(answer.text) as Listening;
 

@@ -156,3 +156,17 @@ export async function waitUntilQuiet(requests: () => Promise<number>): Promise<v
   }
   throw new Error('The fakes kept receiving requests for 20 s after the test ended.');
 }
+
+/** A site's answer as the state tests read it. */
+export interface Answer {
+  status: number;
+  text: string;
+  headers: Headers;
+}
+
+/** GET on a served site: status, body and headers. */
+export async function fetchAnswer(site: ServedSite | undefined, path: string): Promise<Answer> {
+  if (!site) throw new Error('The site is not served yet.');
+  const response = await fetch(`${site.url}${path}`);
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
