@@ -91,8 +91,9 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
   if (setup.refreshIntervalS === 0) {
     // The per-call contract, source by source: the next one only when the one before could not answer.
     let answer!: Result<Listening>;
+    const signal = AbortSignal.timeout(budgetMs);
     for (const source of sources) {
-      const read = await source.read({ nowPlaying: true, topArtists: query }, fetch, AbortSignal.timeout(budgetMs), null);
+      const read = await source.read({ nowPlaying: true, topArtists: query }, fetch, signal, null);
       answer = listeningFrom(read, query, source.label);
       if (answer.ok || !answer.error.isUpstream) break;
     }

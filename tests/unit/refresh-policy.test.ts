@@ -8,6 +8,7 @@ import { ACCESS_TOKEN_MARGIN_MS, BACKOFF_FIRST_MS, BACKOFF_MAX_MS, DAY_MS, STATE
 import type { PartsRead } from '../../src/lib/spotify/listening';
 import {
   afterRenewal,
+  answerFromState,
   answerWithoutState,
   emptyState,
   nextStep,
@@ -338,6 +339,19 @@ describe('two sources: Last.fm covers while Spotify cannot answer', () => {
     const plan = planRefresh(next, 'short_term', T0 + 30_000, BOTH, ENV);
     expect(plan.blocked).toEqual({ code: 'rate_limited', retryAt: iso(T0 + 48_925_000) });
     expect(planRefresh(next, 'short_term', T0 + 81_000, BOTH, ENV)).toMatchObject({ service: 'lastfm', blocked: null });
+  });
+
+  it("never answers one source's now playing with the other's top artists", () => {
+    const topOnly = ok<PartsRead>({ nowPlaying: fail(new SpotifyError('profile_private', 'hidden')), topArtists: ok(ARTISTS.slice(2)), readAt: iso(T0 + 20_000), access: null });
+    const mixed = recordRefresh(locked('rate_limited'), outcomeOf(topOnly, 2, { nowPlaying: true, topArtists: true }, 'lastfm'), T0 + 20_000, BOTH);
+    const answer = answerFromState(mixed, QUERY, T0 + 21_000, null);
+    expect(answer.ok && answer.value).toMatchObject({ service: 'spotify', topArtists: null, nowPlaying: { title: 'Song' } });
+  });
+
+  it("reads Last.fm, not nothing, when Spotify's bucket cannot pay to replace Last.fm's data", () => {
+    const covered = recordRefresh(locked('upstream_error', T0 + 30_000), outcomeOf(fullRead(T0 + 20_000), 2, { nowPlaying: true, topArtists: true }, 'lastfm'), T0 + 20_000, BOTH);
+    const short = { ...covered, bucket: { tokens: 3, at: T0 + 31_000 } };
+    expect(planRefresh(short, 'short_term', T0 + 36_000, BOTH, ENV)).toMatchObject({ service: 'lastfm', due: { nowPlaying: true } });
   });
 
   it('uses Last.fm alone as the first source, with no budget', () => {

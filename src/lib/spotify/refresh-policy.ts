@@ -229,7 +229,8 @@ export function planRefresh(state: SharedState, range: TimeRange, now: number, p
     if (missing <= 0) return { due, service, blocked: null };
     // With data, an empty bucket means "not due yet": the data is as fresh as the budget allows
     // by design. With none, visitors wait for the budget (until the bucket holds `cost`), and are told so.
-    if (good) return { due: { nowPlaying: false, topArtists: false }, service, blocked: null };
+    // Only data of this source is "as fresh as its budget allows"; another source's data is not, so the next source reads.
+    if (good && serviceOf(state.nowPlaying) === service) return { due: { nowPlaying: false, topArtists: false }, service, blocked: null };
     const rate = bucketRate(policy);
     first.blocked ??= { code: 'rate_limited', retryAt: new Date(now + (rate > 0 ? Math.ceil(missing / rate) : DAY_MS)).toISOString() };
   }
@@ -311,7 +312,9 @@ export const afterRenewal = (state: SharedState): SharedState => ({ ...state, ge
  */
 export function answerFromState(state: SharedState, query: ListeningQuery, now: number, blocked: Staleness | null): Result<Listening> {
   const nowPlaying = state.nowPlaying;
-  const top = state.topArtists[query.range];
+  // One answer, one source: top artists of another source than now playing's are left out.
+  const stored = state.topArtists[query.range];
+  const top = nowPlaying && serviceOf(stored) !== serviceOf(nowPlaying) ? undefined : stored;
   const lockout = state.lockout;
   if (!nowPlaying && !top?.value) {
     // What blocks a refresh now says why there is nothing; an expired lockout only says what went wrong last.
