@@ -60,8 +60,6 @@ let defaultTokenStore: RefreshTokenStore | undefined;
 let defaultStateStore: SharedStateStore | undefined;
 /** Whether this instance has said that the shared state cannot be read: once is enough for the log. */
 let warnedStateUnreadable = false;
-/** Refreshes under way in this instance: calls that find the same one due share it. */
-const flights = new Map<string, Promise<SharedState | null>>();
 
 /**
  * The entry for the function and the page: demo data without any source,
@@ -165,25 +163,15 @@ const STATE_UNREADABLE =
  * A newer state: this call's refresh, or (when another instance holds the
  * lease and the call has nothing to show) the state that instance writes.
  * Null when there is none to wait for.
- *
- * Calls in this instance that find the same refresh due share one flight.
  */
 async function refreshOrWait(call: StatefulCall, seen: SharedState, step: RefreshStep, waitForOthers: boolean): Promise<SharedState | null> {
-  const { due, service } = step;
-  const key = `${seen.generation}:${service}:${due.nowPlaying}:${due.topArtists ? call.query.range : ''}`;
-  let flight = flights.get(key);
-  if (!flight) {
-    flight = refreshUnderLease(call, seen, step)
-      .catch((error: unknown) => {
-        logError(call.log, `Refreshing the shared state failed: ${describeError(error)}`);
-        return null;
-      })
-      .finally(() => flights.delete(key));
-    flights.set(key, flight);
-    // A refresh (and a rotated token's write) must finish even after the answer has gone.
-    call.waitUntil?.(flight);
-  }
-  const refreshed = await flight;
+  const refresh = refreshUnderLease(call, seen, step).catch((error: unknown) => {
+    logError(call.log, `Refreshing the shared state failed: ${describeError(error)}`);
+    return null;
+  });
+  // A refresh (and a rotated token's write) must finish even after the answer has gone.
+  call.waitUntil?.(refresh);
+  const refreshed = await refresh;
   if (refreshed || !waitForOthers) return refreshed;
   while (Date.now() + STATE_POLL_MS < call.deadline) {
     await sleep(STATE_POLL_MS);
