@@ -37,7 +37,7 @@ export async function tokenInUse(
   options: { afterRefusal?: boolean } = {},
 ): Promise<RefreshTokenChoice & { storeUnread?: true }> {
   try {
-    return chooseRefreshToken(context.environment, (await context.tokens.read(options)).record);
+    return chooseRefreshToken(context.environment, await context.tokens.read(options));
   } catch (error) {
     context.log.warn(`The refresh token saved in Netlify Blobs could not be read (${describeError(error)}); using the environment's.`);
     // Outside a Netlify context there is no store, so no newer token to miss; a slow or failing store may hold one.
@@ -102,17 +102,12 @@ async function saveRotatedToken(context: TokenContext, from: RefreshTokenChoice,
   await saveToken(context, rotatedRecord(rotated, line, context.now()), 'the rotated refresh token');
 }
 
-/**
- * Writes `record` as the newest token: a conflict re-reads and writes again
- * (the record is newer than whatever another writer saved), a failure is
- * logged and retried. Throws once the attempts are spent.
- */
+/** Writes `record` as the newest token; a failure is logged and retried. Throws once the attempts are spent. */
 export async function saveToken(context: Pick<TokenContext, 'tokens' | 'log'>, record: PersistedRefreshToken, what: string): Promise<void> {
-  let lastProblem = 'a conflicting write each time';
+  let lastProblem = '';
   for (let attempt = 1; attempt <= ROTATION_WRITE_ATTEMPTS; attempt += 1) {
     try {
-      const { version } = await context.tokens.read();
-      if ((await context.tokens.write(record, version)) === 'written') return;
+      return await context.tokens.write(record);
     } catch (error) {
       lastProblem = describeError(error);
       logError(context.log, `Saving ${what} failed (attempt ${attempt} of ${ROTATION_WRITE_ATTEMPTS}): ${lastProblem}`);

@@ -162,27 +162,18 @@ export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_ST
 
 export const TOKEN_STORE_NAME = 'spotify-auth';
 
-/** What the writer saw when it read, for compare-and-swap. */
-interface StoreVersion {
-  exists: boolean;
-  /** Absent where the store sends no ETag (the local server): the version is then unknown. */
-  etag?: string;
-}
-
-interface StoredRefreshToken {
-  record: PersistedRefreshToken | null;
-  version: StoreVersion;
-}
-
 export interface RefreshTokenStore {
   /**
    * `afterRefusal`: Spotify just refused the token read last. Locally, a
    * rotation another worker made may take a moment to show, so the read
    * waits first; deployed Blobs is read-after-write consistent.
    */
-  read(options?: { afterRefusal?: boolean }): Promise<StoredRefreshToken>;
-  /** `conflict` when another writer got there first since `version` was read. */
-  write(record: PersistedRefreshToken, version: StoreVersion): Promise<'written' | 'conflict'>;
+  read(options?: { afterRefusal?: boolean }): Promise<PersistedRefreshToken | null>;
+  /**
+   * Unconditional: the record written is the newest token whatever another
+   * writer saved meanwhile (a compare-and-swap would only retry the same write).
+   */
+  write(record: PersistedRefreshToken): Promise<void>;
 }
 
 export function createTokenStore(blobs: JsonStore = openBlobStore(TOKEN_STORE_NAME), local = isLocalRuntime()): RefreshTokenStore {
@@ -192,12 +183,10 @@ export function createTokenStore(blobs: JsonStore = openBlobStore(TOKEN_STORE_NA
       // Only the local server needs this wait.
       if (options.afterRefusal && local) await sleep(ROTATION_SETTLE_MS);
       const found = await stored.get();
-      if (!found) return { record: null, version: { exists: false } };
-      return { record: parsePersistedRefreshToken(found.data), version: { exists: true, etag: found.etag || undefined } };
+      return found && parsePersistedRefreshToken(found.data);
     },
-    async write(record, version) {
-      const condition = !version.exists ? { onlyIfNew: true } : version.etag ? { onlyIfMatch: version.etag } : {};
-      return (await stored.set(record, 'saving', condition)).modified ? 'written' : 'conflict';
+    async write(record) {
+      await stored.set(record, 'saving');
     },
   };
 }
