@@ -200,14 +200,12 @@ async function refreshUnderLease(call: StatefulCall, seen: SharedState, { due, s
     const next = recordRefresh(current, outcome, now().getTime(), policy);
     await store.write(next);
     const lockout = next.lockout;
-    // While a second source covers, the first one's fault reaches the owner here (and on /connect and in the doctor).
-    if (call.sources.length > 1 && service === call.sources[0]!.service && lockout && lockout !== current.lockout) {
-      call.log.warn(`${SERVICE_NAMES[service]} cannot answer until ${lockout.until} (${lockout.code}): ${lockout.message} ${SERVICE_NAMES[call.sources[1]!.service]} covers meanwhile.`);
+    // While Last.fm covers, Spotify's fault reaches the owner here (and on /connect and in the doctor).
+    if (call.sources.length > 1 && service === 'spotify' && lockout && lockout !== current.lockout) {
+      call.log.warn(`Spotify cannot answer until ${lockout.until} (${lockout.code}): ${lockout.message} Last.fm covers meanwhile.`);
     }
     return next;
   } finally {
     await lease.release().catch(() => undefined);
   }
 }
-
-const SERVICE_NAMES: Record<Service, string> = { spotify: 'Spotify', lastfm: 'Last.fm' };

@@ -66,16 +66,11 @@ export function renewedRecord(refreshToken: string, now: Date): PersistedRefresh
 
 /** Reads a stored record defensively: anything malformed counts as no record. */
 export function parsePersistedRefreshToken(value: unknown): PersistedRefreshToken | null {
-  const { refreshToken, descendsFrom, rotatedAt, authorizedAt } = (value ?? {}) as Record<string, unknown>;
-  if (typeof refreshToken !== 'string' || !refreshToken || typeof descendsFrom !== 'string') return null;
-  const renewed = descendsFrom === RENEWAL_LINE;
-  if (renewed ? typeof authorizedAt !== 'string' || Number.isNaN(Date.parse(authorizedAt)) : !/^[0-9a-f]{64}$/.test(descendsFrom)) return null;
-  return {
-    refreshToken,
-    descendsFrom,
-    rotatedAt: typeof rotatedAt === 'string' ? rotatedAt : '',
-    ...(descendsFrom === RENEWAL_LINE ? { authorizedAt: authorizedAt as string } : {}),
-  };
+  const record = value as Partial<PersistedRefreshToken> | null;
+  const line = record?.descendsFrom === RENEWAL_LINE
+    ? !Number.isNaN(Date.parse(record.authorizedAt ?? ''))
+    : /^[0-9a-f]{64}$/.test(String(record?.descendsFrom));
+  return line && typeof record?.refreshToken === 'string' && record.refreshToken ? (record as PersistedRefreshToken) : null;
 }
 
 /** The command that renews the owner's authorization, locally and on the Netlify site. */
