@@ -79,7 +79,6 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
   const context: TokenContext | null = spotify && {
     config: spotify,
     environment: await environmentTokenOf(spotify),
-    fetch,
     now,
     log,
     tokens: options.tokenStore ?? (defaultTokenStore ??= createTokenStore()),

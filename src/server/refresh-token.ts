@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SpotifyConfig } from '../lib/spotify/config';
 import { ROTATION_WRITE_ATTEMPTS, ROTATION_WRITE_BACKOFF_MS } from '../lib/spotify/limits';
-import { readParts, type ListeningSource, type Logger, type SpotifyReader } from '../lib/spotify/listening';
+import { readParts, type AccessToken, type ListeningSource, type Logger, type PartsRead, type PartsWanted } from '../lib/spotify/listening';
 import {
   RENEWAL_LINE,
   chooseRefreshToken,
@@ -26,7 +26,6 @@ export interface TokenContext {
   config: SpotifyConfig;
   environment: EnvironmentToken;
   tokens: RefreshTokenStore;
-  fetch: Fetch;
   now: () => Date;
   log: Logger;
 }
@@ -43,47 +42,6 @@ export async function tokenInUse(
     // Outside a Netlify context there is no store, so no newer token to miss; a slow or failing store may hold one.
     return { ...chooseRefreshToken(context.environment, null), ...(!(error instanceof Error && error.name === 'MissingBlobsEnvironmentError') && { storeUnread: true as const }) };
   }
-}
-
-/**
- * Runs `read` with the token in use; a refused token is followed by the
- * next candidate (a newer one another instance stored meanwhile, then the
- * environment's), so `reauthorization_required` means Spotify refused the
- * newest stored token and the environment token alike.
- */
-export async function readWithBestToken<T>(
-  context: TokenContext,
-  signal: AbortSignal,
-  read: (reader: SpotifyReader) => Promise<Result<T>>,
-): Promise<Result<T>> {
-  const tried = new Set<string>();
-  const attempt = (choice: RefreshTokenChoice) => {
-    tried.add(choice.refreshToken);
-    return read({
-      fetch: context.fetch,
-      config: { ...context.config, refreshToken: choice.refreshToken },
-      now: context.now,
-      signal,
-      log: context.log,
-      onRefreshTokenRotated: (rotated) => saveRotatedToken(context, choice, rotated),
-    });
-  };
-
-  const settled = (result: Result<T>) => result.ok || result.error.code !== 'reauthorization_required';
-  let result = await attempt(await tokenInUse(context));
-  if (settled(result)) return result;
-  const newest = await tokenInUse(context, { afterRefusal: true });
-  for (const candidate of [newest, chooseRefreshToken(context.environment, null)]) {
-    if (tried.has(candidate.refreshToken)) continue;
-    result = await attempt(candidate);
-    if (settled(result)) return result;
-  }
-  // Refused tokens prove nothing while the newest one could not be read: a
-  // slow store must not tell the owner to re-authorize (and get that cached).
-  if (newest.storeUnread) {
-    return fail(new SpotifyError('upstream_timeout', 'The saved refresh token could not be read from Netlify Blobs in time. Try again in a moment.'));
-  }
-  return result;
 }
 
 /** The environment's token, as the precedence rule compares it. */
@@ -120,11 +78,38 @@ export async function saveToken(context: Pick<TokenContext, 'tokens' | 'log'>, r
 /** Errors the owner must see in the function log; a logger without `error` gets a warning. */
 export const logError = (log: Logger, message: string) => (log.error ? log.error(message) : log.warn(message));
 
-/** Spotify as a source: the best refresh token, the stored access token when it lives, the wanted reads. */
+/**
+ * Spotify as a source: the stored access token while it lives, else the
+ * token in use. A refused token is followed by the next candidate (a newer
+ * one another instance stored meanwhile, then the environment's), so
+ * `reauthorization_required` means Spotify refused the newest stored token
+ * and the environment token alike.
+ */
 export function spotifySource(context: TokenContext): ListeningSource {
-  return {
-    service: 'spotify',
-    label: { service: 'spotify' },
-    read: (wanted, fetch, signal, access) => readWithBestToken({ ...context, fetch }, signal, (reader) => readParts({ ...reader, access }, wanted)),
-  };
+  async function read(wanted: PartsWanted, fetch: Fetch, signal: AbortSignal, access: AccessToken | null): Promise<Result<PartsRead>> {
+    const tried = new Set<string>();
+    const attempt = (choice: RefreshTokenChoice) => {
+      tried.add(choice.refreshToken);
+      const config = { ...context.config, refreshToken: choice.refreshToken };
+      const onRefreshTokenRotated = (rotated: string) => saveRotatedToken(context, choice, rotated);
+      // Only the first attempt may hold an access token: the next ones follow a refused exchange.
+      return readParts({ fetch, config, now: context.now, signal, log: context.log, onRefreshTokenRotated, access: tried.size === 1 ? access : null }, wanted);
+    };
+    const settled = (result: Result<PartsRead>) => result.ok || result.error.code !== 'reauthorization_required';
+    let result = await attempt(await tokenInUse(context));
+    if (settled(result)) return result;
+    const newest = await tokenInUse(context, { afterRefusal: true });
+    for (const candidate of [newest, chooseRefreshToken(context.environment, null)]) {
+      if (tried.has(candidate.refreshToken)) continue;
+      result = await attempt(candidate);
+      if (settled(result)) return result;
+    }
+    // Refused tokens prove nothing while the newest one could not be read: a
+    // slow store must not tell the owner to re-authorize (and get that cached).
+    if (newest.storeUnread) {
+      return fail(new SpotifyError('upstream_timeout', 'The saved refresh token could not be read from Netlify Blobs in time. Try again in a moment.'));
+    }
+    return result;
+  }
+  return { service: 'spotify', label: { service: 'spotify' }, read };
 }
