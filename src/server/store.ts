@@ -80,13 +80,13 @@ export async function withStoreTimeout<T>(work: Promise<T>, what: string, timeou
 
 export const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
-/** One key's reads and writes, each bounded by the runtime's store timeout; `what` names the record in errors. */
-function timedKey(blobs: JsonStore, local: boolean, key: string, what: string) {
+/** One key's reads and writes, each bounded by the runtime's store timeout; errors name the key. */
+function timedKey(blobs: JsonStore, local: boolean, key: string) {
   const ms = storeTimeoutMs(local);
   return {
-    get: () => withStoreTimeout(blobs.getWithMetadata(key, { type: 'json' }), `reading ${what}`, ms),
-    set: (data: unknown, doing: string, condition?: WriteCondition) => withStoreTimeout(blobs.setJSON(key, data, condition), `${doing} ${what}`, ms),
-    delete: () => withStoreTimeout(blobs.delete(key), `releasing ${what}`, ms),
+    get: () => withStoreTimeout(blobs.getWithMetadata(key, { type: 'json' }), `reading key ${key}`, ms),
+    set: (data: unknown, condition?: WriteCondition) => withStoreTimeout(blobs.setJSON(key, data, condition), `writing key ${key}`, ms),
+    delete: () => withStoreTimeout(blobs.delete(key), `deleting key ${key}`, ms),
   };
 }
 
@@ -116,8 +116,8 @@ interface LeaseRecord {
 }
 
 export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_STORE_NAME), local = isLocalRuntime()): SharedStateStore {
-  const stored = timedKey(blobs, local, 'state', 'the shared state');
-  const lease = (generation: number, slot: number) => timedKey(blobs, local, `lease/${generation}/${slot}`, 'the refresh lease');
+  const stored = timedKey(blobs, local, 'state');
+  const lease = (generation: number, slot: number) => timedKey(blobs, local, `lease/${generation}/${slot}`);
   const holderOf = async (key: ReturnType<typeof lease>) => ((await key.get())?.data ?? null) as LeaseRecord | null;
   let remembered: SharedState | null = null;
 
@@ -132,7 +132,7 @@ export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_ST
       return state;
     },
     async write(state) {
-      await stored.set(state, 'writing');
+      await stored.set(state);
       remembered = state;
     },
     async lease(generation, now) {
@@ -145,7 +145,7 @@ export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_ST
 
       const key = lease(generation, slot);
       const holder = randomUUID();
-      if (!(await key.set({ holder, until: now + LEASE_MS } satisfies LeaseRecord, 'taking', { onlyIfNew: true })).modified) return null;
+      if (!(await key.set({ holder, until: now + LEASE_MS } satisfies LeaseRecord, { onlyIfNew: true })).modified) return null;
       if (local) {
         // The local server reports `modified` to every same-instant writer and keeps the last:
         // the winner is whoever still holds the key a moment later.
@@ -177,7 +177,7 @@ export interface RefreshTokenStore {
 }
 
 export function createTokenStore(blobs: JsonStore = openBlobStore(TOKEN_STORE_NAME), local = isLocalRuntime()): RefreshTokenStore {
-  const stored = timedKey(blobs, local, 'refresh-token', 'the rotated token');
+  const stored = timedKey(blobs, local, 'refresh-token');
   return {
     async read(options = {}) {
       // Only the local server needs this wait.
@@ -186,7 +186,7 @@ export function createTokenStore(blobs: JsonStore = openBlobStore(TOKEN_STORE_NA
       return found && parsePersistedRefreshToken(found.data);
     },
     async write(record) {
-      await stored.set(record, 'saving');
+      await stored.set(record);
     },
   };
 }
