@@ -246,7 +246,7 @@ export function nextStep(state: SharedState, query: ListeningQuery, now: number,
   const complete = state.nowPlaying !== null && Boolean(top?.value || top?.failure);
   const meanwhile = complete || hasGoodData(state)
     ? answerFromState(state, query, now, null)
-    : fail<Listening>(new SpotifyError('upstream_timeout', 'Spotify did not answer in time. Try again in a moment.'));
+    : fail<Listening>(new SpotifyError('upstream_timeout', NOTHING_YET));
   return { kind: 'refresh', due, service, mayAnswerEarly: complete, meanwhile };
 }
 
@@ -321,7 +321,7 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
     const cause = blocked
       ? { code: blocked.code, message: lockout && lockout.until === blocked.retryAt ? lockout.message : BUDGET_SPENT }
       : (lockout ?? top?.failure);
-    if (!cause) return fail(new SpotifyError('upstream_error', 'Spotify has not been read yet. Try again in a moment.'));
+    if (!cause) return fail(new SpotifyError('upstream_error', NOTHING_YET));
     const until = blocked ? blocked.retryAt : lockout?.until;
     const retryAfterSeconds = cause.code === 'rate_limited' && until ? Math.max(1, Math.ceil((Date.parse(until) - now) / 1_000)) : undefined;
     return fail(new SpotifyError(cause.code, cause.message, { retryAfterSeconds }));
@@ -337,6 +337,9 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
     ...(blocked && { stale: blocked }),
   });
 }
+
+/** Said by either source: a Last.fm-only site has no Spotify to blame. */
+const NOTHING_YET = 'No listening data has been read yet. Try again in a moment.';
 
 const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent; the widget will update when it allows.';
 
