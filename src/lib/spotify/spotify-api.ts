@@ -54,7 +54,7 @@ export async function callUpstream(
   }
 }
 
-/** A Spotify call: callUpstream, then the faults every Spotify endpoint shares. */
+/** A Spotify call: callUpstream, then the faults every Spotify endpoint shares (rate limiting and server errors). */
 async function callSpotify(
   at: { fetch: Fetch; timeoutMs: number; signal?: AbortSignal },
   url: string,
@@ -62,23 +62,14 @@ async function callSpotify(
   what: string,
 ): Promise<Result<UpstreamAnswer>> {
   const answered = await callUpstream(at.fetch, url, init, { timeoutMs: at.timeoutMs, what, signal: at.signal });
-  const fault = answered.ok && commonFault(answered.value, what);
-  return fault ? fail(fault) : answered;
-}
-
-/** The faults every Spotify endpoint shares: rate limiting and server errors. */
-export function commonFault(answer: UpstreamAnswer, what: string): SpotifyError | null {
-  if (answer.status === 429) {
-    const retryAfterSeconds = parseRetryAfter(answer.headers.get('retry-after'));
-    const quota = answer.text.includes('QUOTA_EXCEEDED') ? ' (the app has used up its quota)' : '';
-    return new SpotifyError('rate_limited', `Spotify is rate limiting calls to its ${what}${quota}. Retry after ${retryAfterSeconds} s.`, {
-      retryAfterSeconds,
-    });
+  if (!answered.ok) return answered;
+  const { status, headers, text } = answered.value;
+  if (status === 429) {
+    const retryAfterSeconds = parseRetryAfter(headers.get('retry-after'));
+    const quota = text.includes('QUOTA_EXCEEDED') ? ' (the app has used up its quota)' : '';
+    return fail(new SpotifyError('rate_limited', `Spotify is rate limiting calls to its ${what}${quota}. Retry after ${retryAfterSeconds} s.`, { retryAfterSeconds }));
   }
-  if (answer.status >= 500) {
-    return new SpotifyError('upstream_error', `Spotify's ${what} failed with HTTP ${answer.status}.`);
-  }
-  return null;
+  return status >= 500 ? fail(new SpotifyError('upstream_error', `Spotify's ${what} failed with HTTP ${status}.`)) : answered;
 }
 
 export function parseJson<T>(answer: UpstreamAnswer, what: string): Result<T> {
@@ -202,10 +193,7 @@ function tokenError(status: number, text: string): SpotifyError {
     return new SpotifyError('reauthorization_required', `Spotify no longer accepts the refresh token (revoked, or older than six months). ${REAUTHORIZE_HINT}`);
   }
   if (body.error === 'invalid_client') {
-    return new SpotifyError(
-      'not_configured',
-      'Spotify rejected the client id or secret (invalid_client). Copy both again from the app in the Spotify developer dashboard into SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET.',
-    );
+    return new SpotifyError('not_configured', 'Spotify rejected SPOTIFY_CLIENT_ID or SPOTIFY_CLIENT_SECRET (invalid_client). Copy both again from your app in the Spotify developer dashboard.');
   }
   return new SpotifyError('upstream_error', `Spotify's token endpoint answered HTTP ${status}${body.error ? ` (${body.error})` : ''}.`);
 }
