@@ -80,8 +80,6 @@ export function readConfig(env: EnvAccessor, deployContext?: string): ConfigStat
     if (!url || !/^https?:$/.test(url.protocol)) return invalid(`${name} must be an http(s) URL such as ${fallback}. Fix it, or unset it.`);
     urls[name!] = url.href.replace(/\/+$/, '');
   }
-  const accountsUrl = urls.SPOTIFY_ACCOUNTS_URL!;
-  const apiUrl = urls.SPOTIFY_API_URL!;
 
   const missing = CREDENTIAL_VARS.filter((name) => !value(name));
   const [user, apiKey] = [value('LASTFM_USER'), value('LASTFM_API_KEY')];
@@ -110,8 +108,8 @@ export function readConfig(env: EnvAccessor, deployContext?: string): ConfigStat
         clientId: value('SPOTIFY_CLIENT_ID')!,
         clientSecret: value('SPOTIFY_CLIENT_SECRET')!,
         refreshToken: value('SPOTIFY_REFRESH_TOKEN')!,
-        accountsUrl,
-        apiUrl,
+        accountsUrl: urls.SPOTIFY_ACCOUNTS_URL!,
+        apiUrl: urls.SPOTIFY_API_URL!,
         refreshTokenIssuedAt: Number.isNaN(issued.getTime()) ? null : issued,
       };
   return { status: 'ready', spotify, lastfm, refreshIntervalS: numbers[0]!, dailyBudget: numbers[1]! };
