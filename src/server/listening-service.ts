@@ -93,6 +93,7 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
       const read = await source.read({ nowPlaying: true, topArtists: query }, fetch, signal, null);
       answer = listeningFrom(read, query, source.label);
       if (answer.ok || !answer.error.isUpstream) break;
+      if (source !== sources.at(-1)) log.warn(`Spotify cannot answer (${answer.error.code}): ${answer.error.message} Last.fm covers meanwhile.`);
     }
     return answer;
   }

@@ -99,9 +99,11 @@ describe('Last.fm covering Spotify', () => {
   it('answers Last.fm in the per-call contract when Spotify is down, and Spotify again once it is back', async () => {
     server.use(http.post(`${DEFAULT_ACCOUNTS_URL}/api/token`, () => new HttpResponse(null, { status: 503 }), { once: true }));
     expect(data(await both({ SPOTIFY_REFRESH_INTERVAL_S: '0' }))).toMatchObject({ service: 'lastfm' });
+    expect(warnings, "Spotify's fault reaches the log").toEqual([expect.stringMatching(/^Spotify cannot answer \(upstream_error\): .*Last\.fm covers meanwhile\.$/)]);
     const back = data(await both({ SPOTIFY_REFRESH_INTERVAL_S: '0' }));
     expect(back.service).toBe('spotify');
     expect(back.profileUrl).toBeUndefined();
+    expect(warnings, 'nothing more once Spotify answers').toHaveLength(1);
   });
 
   it('stays on Spotify while it answers, reading Last.fm not at all', async () => {
