@@ -65,13 +65,9 @@ export async function readParts(reader: SpotifyReader, wanted: PartsWanted): Pro
   const { access, config, fetch } = reader;
   const now = () => reader.now?.() ?? new Date();
   if (access) {
-    let refused = false;
-    const watched: Fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      refused ||= response.status === 401;
-      return response;
-    };
-    const parts = await readWith({ ...reader, fetch: watched }, access.token, wanted);
+    const parts = await readWith(reader, access.token, wanted);
+    // Spotify refusing the token (401, which reads as a missing scope) may mean it died early: exchange once and read again.
+    const refused = [parts.nowPlaying, parts.topArtists].some((part) => part?.ok === false && part.error.code === 'scope_missing');
     if (!refused) return ok({ ...parts, readAt: now().toISOString(), access });
   }
   const startedAt = now().getTime();
