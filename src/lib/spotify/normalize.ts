@@ -10,32 +10,16 @@ const UNKNOWN_TITLE = 'Unknown title';
  * Null sends the caller to the recently-played fallback.
  */
 export function normalizeCurrentlyPlaying(raw: RawCurrentlyPlaying | null): NowPlaying | null {
-  if (!raw?.item) return null;
-  const kind = raw.currently_playing_type ?? raw.item.type;
-  const base =
-    kind === 'episode' ? fromEpisode(raw.item as RawEpisode) : kind === 'track' ? fromTrack(raw.item as RawTrack) : null;
-  if (!base) return null;
-  return {
-    ...base,
-    isPlaying: raw.is_playing === true,
-    source: 'current',
-    progressMs: progressWithin(raw.progress_ms, base.durationMs),
-    playedAt: null,
-  };
+  const kind = raw?.currently_playing_type ?? raw?.item?.type;
+  const base = raw?.item && (kind === 'track' || kind === 'episode') ? fromItem(kind, raw.item) : null;
+  return base && { ...base, isPlaying: raw!.is_playing === true, source: 'current', progressMs: progressWithin(raw!.progress_ms, base.durationMs), playedAt: null };
 }
 
 export function normalizeRecentlyPlayed(raw: RawRecentlyPlayed | null): NowPlaying | null {
   const entry = raw?.items?.[0];
-  const base = entry?.track ? fromTrack(entry.track) : null;
-  if (!base) return null;
-  const playedAt = entry?.played_at ? new Date(entry.played_at) : null;
-  return {
-    ...base,
-    isPlaying: false,
-    source: 'recent',
-    progressMs: null,
-    playedAt: playedAt && !Number.isNaN(playedAt.getTime()) ? playedAt.toISOString() : null,
-  };
+  const base = entry?.track ? fromItem('track', entry.track) : null;
+  const playedAt = new Date(entry?.played_at ?? Number.NaN);
+  return base && { ...base, isPlaying: false, source: 'recent', progressMs: null, playedAt: Number.isNaN(playedAt.getTime()) ? null : playedAt.toISOString() };
 }
 
 export function normalizeTopArtists(raw: RawTopArtists | null): Artist[] {
@@ -45,40 +29,33 @@ export function normalizeTopArtists(raw: RawTopArtists | null): Artist[] {
   });
 }
 
-type ItemFields = Omit<NowPlaying, 'isPlaying' | 'source' | 'progressMs' | 'playedAt'>;
+/** A track or an episode, as Spotify may send either. */
+type RawItem = Omit<RawTrack, 'type'> & Omit<RawEpisode, 'type'>;
 
-function fromTrack(track: RawTrack): ItemFields | null {
-  const title = text(track.name);
-  const artists = credits(track.artists);
-  // A track with neither a title nor an artist is a shell: showing it would be an empty hole.
-  if (!title && artists.length === 0) return null;
+/**
+ * The fields a track and an episode share. An episode has neither album nor
+ * artists: it is filed under its show, credited to the show's publisher, and
+ * pictured by its own images or else the show's. A track has no images of its
+ * own, so it is pictured by its album's.
+ */
+function fromItem(type: NowPlaying['type'], item: RawItem): Omit<NowPlaying, 'isPlaying' | 'source' | 'progressMs' | 'playedAt'> | null {
+  const { show } = item;
+  const album = item.album ?? show;
+  const title = text(item.name);
+  const artists = credits(item.artists ?? [{ name: show?.publisher, external_urls: show?.external_urls }]);
+  const albumName = text(album?.name);
+  // An item with no title and nothing else to name it by is a shell: showing it would be an empty hole.
+  if (!title && !artists.length && !albumName) return null;
   return {
-    type: 'track',
+    type,
     title: title ?? UNKNOWN_TITLE,
     artists,
-    album: text(track.album?.name),
-    imageUrl: pickImage(track.album?.images, COVER_MIN_WIDTH),
-    url: spotifyUrl(track.external_urls),
-    durationMs: positive(track.duration_ms),
+    album: albumName,
+    imageUrl: pickImage(item.images?.length ? item.images : album?.images, COVER_MIN_WIDTH),
+    url: spotifyUrl(item.external_urls),
+    durationMs: positive(item.duration_ms),
   };
 }
-
-function fromEpisode(episode: RawEpisode): ItemFields | null {
-  const title = text(episode.name);
-  const show = episode.show;
-  if (!title && !text(show?.name)) return null;
-  const publisher = text(show?.publisher);
-  return {
-    type: 'episode',
-    title: title ?? UNKNOWN_TITLE,
-    artists: publisher ? [{ name: publisher, url: spotifyUrl(show?.external_urls) }] : [],
-    album: text(show?.name),
-    imageUrl: pickImage(episode.images?.length ? episode.images : show?.images, COVER_MIN_WIDTH),
-    url: spotifyUrl(episode.external_urls),
-    durationMs: positive(episode.duration_ms),
-  };
-}
-
 
 function credits(artists: RawArtist[] | null | undefined): ArtistCredit[] {
   return (Array.isArray(artists) ? artists : []).flatMap((artist) => {
@@ -140,11 +117,9 @@ export const AVATAR_MIN_WIDTH = 160;
  */
 export function pickImage(images: RawImage[] | null | undefined, minWidth: number): string | null {
   const width = (image: RawImage) => image.width ?? Number.MAX_SAFE_INTEGER;
-  const usable = (images ?? []).filter((image) => isHttps(image.url));
-  const covering = usable.filter((image) => width(image) >= minWidth);
-  // The first of the smallest covering ones, else the first of the largest.
-  const pick = covering.length ? covering.reduce((a, b) => (width(b) < width(a) ? b : a)) : usable.reduce<RawImage | null>((a, b) => (!a || width(b) > width(a) ? b : a), null);
-  return pick?.url ?? null;
+  // Smallest first; the sort is stable, so of two the same size the first sent stays first.
+  const bySize = (images ?? []).filter((image) => isHttps(image.url)).sort((a, b) => width(a) - width(b));
+  return (bySize.find((image) => width(image) >= minWidth) ?? bySize.at(-1))?.url ?? null;
 }
 
 /** Only https URLs leave the server: no http, no javascript:, no empty strings, nothing oversized. */
