@@ -2,8 +2,6 @@ import { MAX_CREDITS, MAX_PLAUSIBLE_PROGRESS_MS, MAX_TEXT_CHARS, MAX_URL_CHARS, 
 import type { Artist, ArtistCredit, NowPlaying } from './types';
 import type { RawArtist, RawCurrentlyPlaying, RawEpisode, RawExternalUrls, RawImage, RawRecentlyPlayed, RawTopArtists, RawTrack } from './wire';
 
-const UNKNOWN_TITLE = 'Unknown title';
-
 /**
  * The player's current item, or null when there is nothing to show from it:
  * nothing playing, an ad, an unknown type, or an item too empty to display.
@@ -23,10 +21,9 @@ export function normalizeRecentlyPlayed(raw: RawRecentlyPlayed | null): NowPlayi
 }
 
 export function normalizeTopArtists(raw: RawTopArtists | null): Artist[] {
-  return (Array.isArray(raw?.items) ? raw.items.slice(0, TOP_ARTISTS_READ_LIMIT) : []).flatMap((artist) => {
-    const name = text(artist?.name);
-    return name ? [{ name, url: spotifyUrl(artist.external_urls), imageUrl: pickImage(artist.images, AVATAR_MIN_WIDTH) }] : [];
-  });
+  const artists = Array.isArray(raw?.items) ? raw.items.slice(0, TOP_ARTISTS_READ_LIMIT) : [];
+  // Each named as a track's artists are (or dropped without a name), with its picture.
+  return artists.flatMap((artist) => credits([artist]).map((credit) => ({ ...credit, imageUrl: pickImage(artist.images, AVATAR_MIN_WIDTH) })));
 }
 
 /** A track or an episode, as Spotify may send either. */
@@ -48,7 +45,7 @@ function fromItem(type: NowPlaying['type'], item: RawItem): Omit<NowPlaying, 'is
   if (!title && !artists.length && !albumName) return null;
   return {
     type,
-    title: title ?? UNKNOWN_TITLE,
+    title: title ?? 'Unknown title',
     artists,
     album: albumName,
     imageUrl: pickImage(item.images?.length ? item.images : album?.images, COVER_MIN_WIDTH),
@@ -71,11 +68,9 @@ function credits(artists: RawArtist[] | null | undefined): ArtistCredit[] {
  */
 export function text(value: unknown): string | null {
   const trimmed = typeof value === 'string' ? value.trim() : '';
-  if (trimmed === '') return null;
-  if (trimmed.length <= MAX_TEXT_CHARS) return trimmed;
-  // Never cut a surrogate pair in half.
-  const end = /[\uD800-\uDBFF]/.test(trimmed[MAX_TEXT_CHARS - 2]!) ? MAX_TEXT_CHARS - 2 : MAX_TEXT_CHARS - 1;
-  return `${trimmed.slice(0, end).trimEnd()}…`;
+  if (!trimmed) return null;
+  // Never cut a surrogate pair in half: a high surrogate left last goes too.
+  return trimmed.length <= MAX_TEXT_CHARS ? trimmed : `${trimmed.slice(0, MAX_TEXT_CHARS - 1).replace(/[\uD800-\uDBFF]$/, '').trimEnd()}…`;
 }
 
 /**
@@ -90,16 +85,16 @@ export function linkOn(host: string, raw: unknown): string | null {
 
 const spotifyUrl = (urls: RawExternalUrls | null | undefined) => linkOn('open.spotify.com', urls?.spotify);
 
-/** A duration of 0 or less is unknown. */
-function positive(value: unknown): number | null {
+/** A finite number above 0, rounded; else null (a duration of 0 or less is unknown). */
+export function positive(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : null;
 }
 
 /** Clamped to the item's duration when it is known; null when negative or, without a duration, absurd. */
 function progressWithin(value: unknown, durationMs: number | null): number | null {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
-  if (durationMs !== null) return Math.min(Math.round(value), durationMs);
-  return value <= MAX_PLAUSIBLE_PROGRESS_MS ? Math.round(value) : null;
+  const limit = durationMs ?? MAX_PLAUSIBLE_PROGRESS_MS;
+  return durationMs === null && value > limit ? null : Math.min(Math.round(value), limit);
 }
 
 /**
