@@ -148,9 +148,9 @@ export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date, option
 
     const session = { fetch, apiUrl: config.apiUrl, accessToken: grant.value.accessToken, timeoutMs: READ_TIMEOUT_MS };
     const [current, recent, top, account] = await Promise.all([
-      readSpotify(session, 'currentlyPlaying'),
-      readSpotify(session, 'recentlyPlayed'),
-      readSpotify(session, 'topArtists', 'time_range=short_term&limit=1'),
+      readSpotify(session, 'currently playing'),
+      readSpotify(session, 'recently played'),
+      readSpotify(session, 'top artists', 'time_range=short_term&limit=1'),
       ownerId ? readAccountId(session) : null,
     ]);
     if (!current.ok || !recent.ok) spotifyCannotAnswer = true;

@@ -74,7 +74,8 @@ export async function readParts(reader: SpotifyReader, wanted: PartsWanted): Pro
     if (!refused) return ok(parts);
   }
   const startedAt = now(reader).getTime();
-  const grant = await exchangeRefreshToken({ ...config, fetch, signal: reader.signal, timeoutMs: reader.timeouts?.tokenMs ?? TOKEN_TIMEOUT_MS }, config.refreshToken);
+  // The reader's fetch and signal; the config's accounts URL and credentials.
+  const grant = await exchangeRefreshToken({ ...reader, ...config, timeoutMs: reader.timeouts?.tokenMs ?? TOKEN_TIMEOUT_MS }, config.refreshToken);
   if (!grant.ok) return grant;
   const { accessToken, refreshToken: rotated, expiresInS } = grant.value;
   if (rotated && rotated !== config.refreshToken) {
@@ -96,7 +97,7 @@ async function readWith(reader: SpotifyReader, access: AccessToken, wanted: Part
   const top = wanted.topArtists;
   const [nowPlaying, topArtists] = await Promise.all([
     wanted.nowPlaying ? readNowPlaying(session, wanted.recentOnlyWhenIdle) : undefined,
-    top ? readSpotify(session, 'topArtists', `time_range=${top.range}&limit=${top.limit}`) : undefined,
+    top ? readSpotify(session, 'top artists', `time_range=${top.range}&limit=${top.limit}`) : undefined,
   ]);
   return { nowPlaying, topArtists: topArtists && (topArtists.ok ? ok(normalizeTopArtists(topArtists.value)) : topArtists), readAt: now(reader).toISOString(), access };
 }
@@ -146,11 +147,11 @@ export function listeningFrom(
  * showing "last played" while something is actually playing would be wrong.
  */
 async function readNowPlaying(session: ApiSession, recentOnlyWhenIdle?: boolean): Promise<Result<NowPlaying | null>> {
-  const recentEarly = recentOnlyWhenIdle ? undefined : readSpotify(session, 'recentlyPlayed');
-  const current = await readSpotify(session, 'currentlyPlaying');
+  const recentEarly = recentOnlyWhenIdle ? undefined : readSpotify(session, 'recently played');
+  const current = await readSpotify(session, 'currently playing');
   if (!current.ok) return current;
   const item = normalizeCurrentlyPlaying(current.value);
   if (item) return ok(item);
-  const recent = await (recentEarly ?? readSpotify(session, 'recentlyPlayed'));
+  const recent = await (recentEarly ?? readSpotify(session, 'recently played'));
   return recent.ok ? ok(normalizeRecentlyPlayed(recent.value)) : recent;
 }

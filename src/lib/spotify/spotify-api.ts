@@ -3,6 +3,7 @@
  * failures, 429 and 5xx), the token endpoint, and the reads.
  */
 import { DEFAULT_RETRY_AFTER_S } from './limits';
+import { positive } from './normalize';
 import { SpotifyError, fail, ok, type Result } from './types';
 import type { RawAccountsError, RawCurrentlyPlaying, RawProfile, RawRecentlyPlayed, RawToken, RawTopArtists } from './wire';
 
@@ -62,7 +63,7 @@ async function callSpotify(caller: Caller, url: string, init: RequestInit, what:
 function parseJson<T>(answer: UpstreamAnswer, what: string): Result<T> {
   try {
     const body: unknown = JSON.parse(answer.text);
-    if (body !== null && typeof body === 'object') return ok(body as T);
+    if (typeof body === 'object' && body) return ok(body as T);
   } catch {
     // fall through: a malformed body is reported below
   }
@@ -130,8 +131,7 @@ async function requestToken(endpoint: TokenEndpoint, form: Record<string, string
   const credentials = base64(`${endpoint.clientId}:${endpoint.clientSecret}`);
   // No Accept header: Spotify answers JSON regardless.
   const headers = { Authorization: `Basic ${credentials}`, 'Content-Type': 'application/x-www-form-urlencoded' };
-  const init = { method: 'POST', headers, body: new URLSearchParams(form) };
-  const answered = await callSpotify(endpoint, `${endpoint.accountsUrl}/api/token`, init, what);
+  const answered = await callSpotify(endpoint, `${endpoint.accountsUrl}/api/token`, { method: 'POST', headers, body: new URLSearchParams(form) }, what);
   if (!answered.ok) return answered;
   const { status } = answered.value;
   const parsed = parseJson<RawToken & RawAccountsError>(answered.value, what);
@@ -141,7 +141,7 @@ async function requestToken(endpoint: TokenEndpoint, form: Record<string, string
     return fail(new SpotifyError('reauthorization_required', `Spotify no longer accepts the refresh token (revoked, or older than six months). ${REAUTHORIZE}`));
   }
   if (error === 'invalid_client') {
-    return fail(new SpotifyError('not_configured', 'Spotify rejected SPOTIFY_CLIENT_ID or SPOTIFY_CLIENT_SECRET (invalid_client). Copy both again from your app in the Spotify developer dashboard.'));
+    return fail(new SpotifyError('not_configured', "Spotify rejected SPOTIFY_CLIENT_ID or SPOTIFY_CLIENT_SECRET (invalid_client): copy both again from your app's Spotify dashboard."));
   }
   if (status !== 200) return fail(unexpected(what, error ? `${status} (${error})` : status));
   if (!parsed.ok) return parsed;
@@ -153,12 +153,12 @@ async function requestToken(endpoint: TokenEndpoint, form: Record<string, string
     accessToken: token.access_token,
     scopes: typeof token.scope === 'string' ? token.scope.split(/\s+/).filter(Boolean) : [],
     refreshToken: (typeof token.refresh_token === 'string' && token.refresh_token) || null,
-    expiresInS: Number.isFinite(token.expires_in) && token.expires_in! > 0 ? token.expires_in! : 3_600,
+    expiresInS: positive(token.expires_in) ?? 3_600,
   });
 }
 
 const PREMIUM_LAPSED =
-  "Spotify refuses the app: its owner's Premium is not active. Renew Premium (Spotify may take hours to notice), or set LASTFM_USER and LASTFM_API_KEY to show Last.fm meanwhile.";
+  'Spotify refuses the app until its owner renews Premium. Set LASTFM_USER and LASTFM_API_KEY to show Last.fm meanwhile.';
 
 /** Base64 of UTF-8 text, without Node's Buffer so the core runs on any runtime. */
 const base64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
@@ -169,26 +169,26 @@ export interface ApiSession extends Caller {
   accessToken: string;
 }
 
-/** The scopes the widget needs, each with the read that needs it. */
+/** The scopes the widget needs, each with the read that needs it, named as messages name it. */
 export const REQUIRED_SCOPES = {
-  currentlyPlaying: 'user-read-currently-playing',
-  recentlyPlayed: 'user-read-recently-played',
-  topArtists: 'user-top-read',
+  'currently playing': 'user-read-currently-playing',
+  'recently played': 'user-read-recently-played',
+  'top artists': 'user-top-read',
 } as const;
 
 type ReadName = keyof typeof REQUIRED_SCOPES;
 
 /** Each read's path; `readSpotify` appends its query to it. */
 const READ_PATHS: Record<ReadName, string> = {
-  currentlyPlaying: '/v1/me/player/currently-playing?additional_types=episode',
-  recentlyPlayed: '/v1/me/player/recently-played?limit=1',
-  topArtists: '/v1/me/top/artists?',
+  'currently playing': '/v1/me/player/currently-playing?additional_types=episode',
+  'recently played': '/v1/me/player/recently-played?limit=1',
+  'top artists': '/v1/me/top/artists?',
 };
 
 interface ReadBodies {
-  currentlyPlaying: RawCurrentlyPlaying;
-  recentlyPlayed: RawRecentlyPlayed;
-  topArtists: RawTopArtists;
+  'currently playing': RawCurrentlyPlaying;
+  'recently played': RawRecentlyPlayed;
+  'top artists': RawTopArtists;
 }
 
 /**
@@ -218,9 +218,7 @@ const unexpected = (what: string, status: number | string) => new SpotifyError('
  * artists: `time_range=…&limit=…`.
  */
 export async function readSpotify<N extends ReadName>(session: ApiSession, name: N, query = ''): Promise<Result<ReadBodies[N] | null>> {
-  // "currently playing" for `currentlyPlaying`.
-  const label = name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
-  const what = `Spotify's ${label} endpoint`;
+  const what = `Spotify's ${name} endpoint`;
   const answered = await getJson(session, READ_PATHS[name] + query, what);
   if (!answered.ok) return answered;
   const { status, text } = answered.value;
@@ -230,7 +228,7 @@ export async function readSpotify<N extends ReadName>(session: ApiSession, name:
   // The token is seconds old, so a refusal means a missing scope. Spotify
   // answers 401 "Permissions missing" for that as often as 403.
   if (status === 401 || status === 403) {
-    return fail(new SpotifyError('scope_missing', `Spotify refused the ${label} read: the token lacks the "${REQUIRED_SCOPES[name]}" scope. ${REAUTHORIZE}`));
+    return fail(new SpotifyError('scope_missing', `${what} refused the token: it lacks the "${REQUIRED_SCOPES[name]}" scope. ${REAUTHORIZE}`));
   }
   return status === 200 ? parseJson(answered.value, what) : fail(unexpected(what, status));
 }
