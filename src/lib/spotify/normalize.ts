@@ -111,7 +111,7 @@ export const AVATAR_MIN_WIDTH = 160;
  * out only for composites built at full size.
  */
 export function pickImage(images: RawImage[] | null | undefined, minWidth: number): string | null {
-  const width = (image: RawImage) => image.width ?? Number.MAX_SAFE_INTEGER;
+  const width = (image: RawImage) => image.width ?? Infinity;
   // Smallest first; the sort is stable, so of two the same size the first sent stays first.
   const bySize = (images ?? []).filter((image) => isHttps(image.url)).sort((a, b) => width(a) - width(b));
   return (bySize.find((image) => width(image) >= minWidth) ?? bySize.at(-1))?.url ?? null;
