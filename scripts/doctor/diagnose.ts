@@ -7,7 +7,7 @@
 import { LASTFM_READ_TIMEOUT_MS, READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from '../../src/lib/spotify/limits';
 import { readLastfmParts } from '../../src/lib/spotify/lastfm';
 import { RENEW_COMMAND, refreshTokenExpiry } from '../../src/lib/spotify/rotation';
-import { exchangeRefreshToken, readAccountId, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists, type Fetch } from '../../src/lib/spotify/spotify-api';
+import { exchangeRefreshToken, readAccountId, readSpotify, type Fetch } from '../../src/lib/spotify/spotify-api';
 import { missingScopes } from '../../src/lib/spotify/authorize-url';
 import { CREDENTIAL_VARS, DEFAULT_LASTFM_API_URL, readConfig, type EnvAccessor, type LastfmConfig, type SpotifyConfig } from '../../src/lib/spotify/config';
 import type { Result, SpotifyError } from '../../src/lib/spotify/types';
@@ -148,9 +148,9 @@ export async function diagnose(env: EnvAccessor, fetch: Fetch, now: Date, option
 
     const session = { fetch, apiUrl: config.apiUrl, accessToken: grant.value.accessToken, timeoutMs: READ_TIMEOUT_MS };
     const [current, recent, top, account] = await Promise.all([
-      readCurrentlyPlaying(session),
-      readRecentlyPlayed(session),
-      readTopArtists(session, 'short_term', 1),
+      readSpotify(session, 'currently playing'),
+      readSpotify(session, 'recently played'),
+      readSpotify(session, 'top artists', 'time_range=short_term&limit=1'),
       ownerId ? readAccountId(session) : null,
     ]);
     if (!current.ok || !recent.ok) spotifyCannotAnswer = true;

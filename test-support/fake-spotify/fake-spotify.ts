@@ -176,7 +176,7 @@ export function createFakeSpotify(options: FakeSpotifyOptions = {}): FakeSpotify
     const accessToken = `fake-access-${issuedAccessTokens.size + 1}`;
     issuedAccessTokens.set(accessToken, account);
     // A token that lacks a scope says so in `scope`, as Spotify's does.
-    const scope = fake.scenario === 'scope_missing' ? FAKE_SCOPES.replace(` ${REQUIRED_SCOPES.topArtists}`, '') : FAKE_SCOPES;
+    const scope = fake.scenario === 'scope_missing' ? FAKE_SCOPES.replace(` ${REQUIRED_SCOPES['top artists']}`, '') : FAKE_SCOPES;
     // Rotation is proved over several refreshes, so its access tokens are too short-lived to reuse
     // (the widget keeps a minute's margin): every refresh then exchanges, and rotates.
     return { access_token: accessToken, token_type: 'Bearer', expires_in: fake.scenario === 'rotation' ? 60 : 3600, scope };

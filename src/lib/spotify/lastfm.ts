@@ -127,10 +127,10 @@ type Answer<K extends Key> = K extends 'recenttracks' ? RawLastfmRecentTracks : 
 async function read<K extends Key>(reader: LastfmReader, key: K, method: string, params: Record<string, string>): Promise<Result<Answer<K>>> {
   const query = new URLSearchParams({ method, user: reader.user, api_key: reader.apiKey, format: 'json', ...params });
   const answered = await callUpstream(
-    reader.fetch,
+    { fetch: reader.fetch, timeoutMs: reader.timeoutMs ?? LASTFM_READ_TIMEOUT_MS, signal: reader.signal },
     `${reader.apiUrl}/2.0/?${query}`,
     { headers: { 'User-Agent': lastfmUserAgent(reader.contactUrl), Accept: 'application/json' } },
-    { timeoutMs: reader.timeoutMs ?? LASTFM_READ_TIMEOUT_MS, what: WHAT[key], signal: reader.signal, upstream: 'Last.fm' },
+    `Last.fm's ${WHAT[key]}`,
   );
   if (!answered.ok) return answered;
   const body = lastfmAnswer(answered.value, WHAT[key], reader.user);

@@ -2,7 +2,7 @@ import { READ_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from './limits';
 import type { SpotifyConfig } from './config';
 import { normalizeCurrentlyPlaying, normalizeRecentlyPlayed, normalizeTopArtists } from './normalize';
 import type { ListeningQuery } from './query';
-import { exchangeRefreshToken, readCurrentlyPlaying, readRecentlyPlayed, readTopArtists, type ApiSession, type Fetch } from './spotify-api';
+import { exchangeRefreshToken, readSpotify, type ApiSession, type Fetch } from './spotify-api';
 import { ok, partErrors, type Artist, type Listening, type NowPlaying, type Result, type Service, type TimeRange } from './types';
 
 export interface Logger {
@@ -63,42 +63,43 @@ export interface PartsRead {
  */
 export async function readParts(reader: SpotifyReader, wanted: PartsWanted): Promise<Result<PartsRead>> {
   const { access, config, fetch } = reader;
-  const now = () => reader.now?.() ?? new Date();
   if (access) {
-    const parts = await readWith(reader, access.token, wanted);
-    // Spotify refusing the token (401, which reads as a missing scope) may mean it died early: exchange once and read again.
-    const refused = [parts.nowPlaying, parts.topArtists].some((part) => part?.ok === false && part.error.code === 'scope_missing');
-    if (!refused) return ok({ ...parts, readAt: now().toISOString(), access });
+    let refused = false;
+    const watched: Fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      refused ||= response.status === 401;
+      return response;
+    };
+    const parts = await readWith({ ...reader, fetch: watched }, access, wanted);
+    if (!refused) return ok(parts);
   }
-  const startedAt = now().getTime();
-  const grant = await exchangeRefreshToken({ ...config, fetch, signal: reader.signal, timeoutMs: reader.timeouts?.tokenMs ?? TOKEN_TIMEOUT_MS }, config.refreshToken);
+  const startedAt = now(reader).getTime();
+  // The reader's fetch and signal; the config's accounts URL and credentials.
+  const grant = await exchangeRefreshToken({ ...reader, ...config, timeoutMs: reader.timeouts?.tokenMs ?? TOKEN_TIMEOUT_MS }, config.refreshToken);
   if (!grant.ok) return grant;
-  const rotated = grant.value.refreshToken;
+  const { accessToken, refreshToken: rotated, expiresInS } = grant.value;
   if (rotated && rotated !== config.refreshToken) {
     try {
       await reader.onRefreshTokenRotated?.(rotated);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      (reader.log?.error ?? reader.log?.warn)?.call(reader.log, `Spotify rotated the refresh token, but saving the new one failed: ${reason}`);
+      const { log } = reader;
+      (log?.error ?? log?.warn)?.call(log, `Spotify rotated the refresh token, but saving the new one failed: ${error instanceof Error ? error.message : error}`);
     }
   }
-  const token = { token: grant.value.accessToken, expiresAt: startedAt + grant.value.expiresInS * 1_000 };
-  return ok({ ...(await readWith(reader, token.token, wanted)), readAt: now().toISOString(), access: token });
+  return ok(await readWith(reader, { token: accessToken, expiresAt: startedAt + expiresInS * 1_000 }, wanted));
 }
 
-async function readWith(reader: SpotifyReader, accessToken: string, wanted: PartsWanted): Promise<Pick<PartsRead, 'nowPlaying' | 'topArtists'>> {
-  const session: ApiSession = {
-    fetch: reader.fetch,
-    signal: reader.signal,
-    apiUrl: reader.config.apiUrl,
-    accessToken,
-    timeoutMs: reader.timeouts?.readMs ?? READ_TIMEOUT_MS,
-  };
-  const [nowPlaying, top] = await Promise.all([
-    wanted.nowPlaying ? readNowPlaying(session, wanted.recentOnlyWhenIdle ?? false) : undefined,
-    wanted.topArtists ? readTopArtists(session, wanted.topArtists.range, wanted.topArtists.limit) : undefined,
+const now = (reader: SpotifyReader) => reader.now?.() ?? new Date();
+
+/** The wanted reads in parallel, with one access token. */
+async function readWith(reader: SpotifyReader, access: AccessToken, wanted: PartsWanted): Promise<PartsRead> {
+  const session: ApiSession = { ...reader, apiUrl: reader.config.apiUrl, accessToken: access.token, timeoutMs: reader.timeouts?.readMs ?? READ_TIMEOUT_MS };
+  const top = wanted.topArtists;
+  const [nowPlaying, topArtists] = await Promise.all([
+    wanted.nowPlaying ? readNowPlaying(session, wanted.recentOnlyWhenIdle) : undefined,
+    top ? readSpotify(session, 'top artists', `time_range=${top.range}&limit=${top.limit}`) : undefined,
   ]);
-  return { nowPlaying, topArtists: top && (top.ok ? ok(normalizeTopArtists(top.value)) : top) };
+  return { nowPlaying, topArtists: topArtists && (topArtists.ok ? ok(normalizeTopArtists(topArtists.value)) : topArtists), readAt: now(reader).toISOString(), access };
 }
 
 /**
@@ -145,13 +146,12 @@ export function listeningFrom(
  * track. A failed current read fails the part even when the fallback worked:
  * showing "last played" while something is actually playing would be wrong.
  */
-async function readNowPlaying(session: ApiSession, recentOnlyWhenIdle: boolean): Promise<Result<NowPlaying | null>> {
-  const recentEarly = recentOnlyWhenIdle ? undefined : readRecentlyPlayed(session);
-  const current = await readCurrentlyPlaying(session);
+async function readNowPlaying(session: ApiSession, recentOnlyWhenIdle?: boolean): Promise<Result<NowPlaying | null>> {
+  const recentEarly = recentOnlyWhenIdle ? undefined : readSpotify(session, 'recently played');
+  const current = await readSpotify(session, 'currently playing');
   if (!current.ok) return current;
   const item = normalizeCurrentlyPlaying(current.value);
   if (item) return ok(item);
-  const recent = await (recentEarly ?? readRecentlyPlayed(session));
-  if (!recent.ok) return recent;
-  return ok(normalizeRecentlyPlayed(recent.value));
+  const recent = await (recentEarly ?? readSpotify(session, 'recently played'));
+  return recent.ok ? ok(normalizeRecentlyPlayed(recent.value)) : recent;
 }

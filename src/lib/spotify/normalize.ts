@@ -2,83 +2,57 @@ import { MAX_CREDITS, MAX_PLAUSIBLE_PROGRESS_MS, MAX_TEXT_CHARS, MAX_URL_CHARS, 
 import type { Artist, ArtistCredit, NowPlaying } from './types';
 import type { RawArtist, RawCurrentlyPlaying, RawEpisode, RawExternalUrls, RawImage, RawRecentlyPlayed, RawTopArtists, RawTrack } from './wire';
 
-const UNKNOWN_TITLE = 'Unknown title';
-
 /**
  * The player's current item, or null when there is nothing to show from it:
  * nothing playing, an ad, an unknown type, or an item too empty to display.
  * Null sends the caller to the recently-played fallback.
  */
 export function normalizeCurrentlyPlaying(raw: RawCurrentlyPlaying | null): NowPlaying | null {
-  if (!raw?.item) return null;
-  const kind = raw.currently_playing_type ?? raw.item.type;
-  const base =
-    kind === 'episode' ? fromEpisode(raw.item as RawEpisode) : kind === 'track' ? fromTrack(raw.item as RawTrack) : null;
-  if (!base) return null;
-  return {
-    ...base,
-    isPlaying: raw.is_playing === true,
-    source: 'current',
-    progressMs: progressWithin(raw.progress_ms, base.durationMs),
-    playedAt: null,
-  };
+  const kind = raw?.currently_playing_type ?? raw?.item?.type;
+  const base = raw?.item && (kind === 'track' || kind === 'episode') ? fromItem(kind, raw.item) : null;
+  return base && { ...base, isPlaying: raw!.is_playing === true, source: 'current', progressMs: progressWithin(raw!.progress_ms, base.durationMs), playedAt: null };
 }
 
 export function normalizeRecentlyPlayed(raw: RawRecentlyPlayed | null): NowPlaying | null {
   const entry = raw?.items?.[0];
-  const base = entry?.track ? fromTrack(entry.track) : null;
-  if (!base) return null;
-  const playedAt = entry?.played_at ? new Date(entry.played_at) : null;
-  return {
-    ...base,
-    isPlaying: false,
-    source: 'recent',
-    progressMs: null,
-    playedAt: playedAt && !Number.isNaN(playedAt.getTime()) ? playedAt.toISOString() : null,
-  };
+  const base = entry?.track ? fromItem('track', entry.track) : null;
+  const playedAt = new Date(entry?.played_at ?? Number.NaN);
+  return base && { ...base, isPlaying: false, source: 'recent', progressMs: null, playedAt: Number.isNaN(playedAt.getTime()) ? null : playedAt.toISOString() };
 }
 
 export function normalizeTopArtists(raw: RawTopArtists | null): Artist[] {
-  return (Array.isArray(raw?.items) ? raw.items.slice(0, TOP_ARTISTS_READ_LIMIT) : []).flatMap((artist) => {
-    const name = text(artist?.name);
-    return name ? [{ name, url: spotifyUrl(artist.external_urls), imageUrl: pickImage(artist.images, AVATAR_MIN_WIDTH) }] : [];
-  });
+  const artists = Array.isArray(raw?.items) ? raw.items.slice(0, TOP_ARTISTS_READ_LIMIT) : [];
+  // Each named as a track's artists are (or dropped without a name), with its picture.
+  return artists.flatMap((artist) => credits([artist]).map((credit) => ({ ...credit, imageUrl: pickImage(artist.images, AVATAR_MIN_WIDTH) })));
 }
 
-type ItemFields = Omit<NowPlaying, 'isPlaying' | 'source' | 'progressMs' | 'playedAt'>;
+/** A track or an episode, as Spotify may send either. */
+type RawItem = Omit<RawTrack, 'type'> & Omit<RawEpisode, 'type'>;
 
-function fromTrack(track: RawTrack): ItemFields | null {
-  const title = text(track.name);
-  const artists = credits(track.artists);
-  // A track with neither a title nor an artist is a shell: showing it would be an empty hole.
-  if (!title && artists.length === 0) return null;
+/**
+ * The fields a track and an episode share. An episode has neither album nor
+ * artists: it is filed under its show, credited to the show's publisher, and
+ * pictured by its own images or else the show's. A track has no images of its
+ * own, so it is pictured by its album's.
+ */
+function fromItem(type: NowPlaying['type'], item: RawItem): Omit<NowPlaying, 'isPlaying' | 'source' | 'progressMs' | 'playedAt'> | null {
+  const { show } = item;
+  const album = item.album ?? show;
+  const title = text(item.name);
+  const artists = credits(item.artists ?? [{ name: show?.publisher, external_urls: show?.external_urls }]);
+  const albumName = text(album?.name);
+  // An item with no title and nothing else to name it by is a shell: showing it would be an empty hole.
+  if (!title && !artists.length && !albumName) return null;
   return {
-    type: 'track',
-    title: title ?? UNKNOWN_TITLE,
+    type,
+    title: title ?? 'Unknown title',
     artists,
-    album: text(track.album?.name),
-    imageUrl: pickImage(track.album?.images, COVER_MIN_WIDTH),
-    url: spotifyUrl(track.external_urls),
-    durationMs: positive(track.duration_ms),
+    album: albumName,
+    imageUrl: pickImage(item.images?.length ? item.images : album?.images, COVER_MIN_WIDTH),
+    url: spotifyUrl(item.external_urls),
+    durationMs: positive(item.duration_ms),
   };
 }
-
-function fromEpisode(episode: RawEpisode): ItemFields | null {
-  const title = text(episode.name);
-  const show = episode.show;
-  if (!title && !text(show?.name)) return null;
-  const publisher = text(show?.publisher);
-  return {
-    type: 'episode',
-    title: title ?? UNKNOWN_TITLE,
-    artists: publisher ? [{ name: publisher, url: spotifyUrl(show?.external_urls) }] : [],
-    album: text(show?.name),
-    imageUrl: pickImage(episode.images?.length ? episode.images : show?.images, COVER_MIN_WIDTH),
-    url: spotifyUrl(episode.external_urls),
-    durationMs: positive(episode.duration_ms),
-  };
-}
-
 
 function credits(artists: RawArtist[] | null | undefined): ArtistCredit[] {
   return (Array.isArray(artists) ? artists : []).flatMap((artist) => {
@@ -94,11 +68,9 @@ function credits(artists: RawArtist[] | null | undefined): ArtistCredit[] {
  */
 export function text(value: unknown): string | null {
   const trimmed = typeof value === 'string' ? value.trim() : '';
-  if (trimmed === '') return null;
-  if (trimmed.length <= MAX_TEXT_CHARS) return trimmed;
-  // Never cut a surrogate pair in half.
-  const end = /[\uD800-\uDBFF]/.test(trimmed[MAX_TEXT_CHARS - 2]!) ? MAX_TEXT_CHARS - 2 : MAX_TEXT_CHARS - 1;
-  return `${trimmed.slice(0, end).trimEnd()}…`;
+  if (!trimmed) return null;
+  // Never cut a surrogate pair in half: a high surrogate left last goes too.
+  return trimmed.length <= MAX_TEXT_CHARS ? trimmed : `${trimmed.slice(0, MAX_TEXT_CHARS - 1).replace(/[\uD800-\uDBFF]$/, '').trimEnd()}…`;
 }
 
 /**
@@ -113,16 +85,16 @@ export function linkOn(host: string, raw: unknown): string | null {
 
 const spotifyUrl = (urls: RawExternalUrls | null | undefined) => linkOn('open.spotify.com', urls?.spotify);
 
-/** A duration of 0 or less is unknown. */
-function positive(value: unknown): number | null {
+/** A finite number above 0, rounded; else null (a duration of 0 or less is unknown). */
+export function positive(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.round(value) : null;
 }
 
 /** Clamped to the item's duration when it is known; null when negative or, without a duration, absurd. */
 function progressWithin(value: unknown, durationMs: number | null): number | null {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
-  if (durationMs !== null) return Math.min(Math.round(value), durationMs);
-  return value <= MAX_PLAUSIBLE_PROGRESS_MS ? Math.round(value) : null;
+  const limit = durationMs ?? MAX_PLAUSIBLE_PROGRESS_MS;
+  return durationMs === null && value > limit ? null : Math.min(Math.round(value), limit);
 }
 
 /**
@@ -139,12 +111,10 @@ export const AVATAR_MIN_WIDTH = 160;
  * out only for composites built at full size.
  */
 export function pickImage(images: RawImage[] | null | undefined, minWidth: number): string | null {
-  const width = (image: RawImage) => image.width ?? Number.MAX_SAFE_INTEGER;
-  const usable = (images ?? []).filter((image) => isHttps(image.url));
-  const covering = usable.filter((image) => width(image) >= minWidth);
-  // The first of the smallest covering ones, else the first of the largest.
-  const pick = covering.length ? covering.reduce((a, b) => (width(b) < width(a) ? b : a)) : usable.reduce<RawImage | null>((a, b) => (!a || width(b) > width(a) ? b : a), null);
-  return pick?.url ?? null;
+  const width = (image: RawImage) => image.width ?? Infinity;
+  // Smallest first; the sort is stable, so of two the same size the first sent stays first.
+  const bySize = (images ?? []).filter((image) => isHttps(image.url)).sort((a, b) => width(a) - width(b));
+  return (bySize.find((image) => width(image) >= minWidth) ?? bySize.at(-1))?.url ?? null;
 }
 
 /** Only https URLs leave the server: no http, no javascript:, no empty strings, nothing oversized. */
