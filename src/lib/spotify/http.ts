@@ -5,7 +5,7 @@
  * answer its widget would have had. The durations are in limits.ts.
  */
 import { CDN_MAX_AGE_S, CDN_STALE_WHILE_REVALIDATE_S, LATE_PAGE_CACHE_S, MAX_RETRY_CACHE_S, UPSTREAM_ERROR_CACHE_S } from './limits';
-import type { ErrorBody, ErrorCode, Listening, SpotifyError } from './types';
+import type { ErrorBody, ErrorCode, Listening, Result, SpotifyError } from './types';
 
 /** Browsers always ask again; Netlify's CDN keeps the answer by `directives`. */
 function cdnCached(directives: string): Record<string, string> {
@@ -106,8 +106,9 @@ const API_HEADERS = {
 /**
  * Any page may read the API: the data is public and no credentials or cookies
  * are involved (the `<listening-widget>` element on other sites, docs/embed.md).
- * A GET needs no preflight, so OPTIONS stays a 405 like every other method;
- * Retry-After is exposed so a widget on another origin can honour it.
+ * A GET needs no preflight, so OPTIONS stays a 405 like every other method,
+ * and a 405 carries Allow instead; Retry-After is exposed so a widget on
+ * another origin can honour it.
  */
 const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -116,15 +117,14 @@ const CORS_HEADERS = {
 
 /** HEAD gets the same status and headers as GET, without a body. */
 function respond(body: unknown, status: number, headers: Record<string, string>, method: string): Response {
-  const cors = method === 'GET' || method === 'HEAD' ? CORS_HEADERS : {};
-  return new Response(method === 'HEAD' ? null : JSON.stringify(body), { status, headers: { ...API_HEADERS, ...cors, ...headers } });
+  return new Response(method === 'HEAD' ? null : JSON.stringify(body), { status, headers: { ...API_HEADERS, ...headers } });
 }
 
-export const listeningResponse = (listening: Listening, method: string) => respond(listening, 200, dataCacheHeaders(listening), method);
-
-export function errorResponse(error: SpotifyError, method: string): Response {
-  const headers: Record<string, string> = errorCacheHeaders(error);
-  if (error.code === 'method_not_allowed') headers.Allow = 'GET, HEAD';
+/** The API's answer to a result: the data with 200, or the error's status, code and message. */
+export function apiResponse(result: Result<Listening>, method: string): Response {
+  if (result.ok) return respond(result.value, 200, { ...CORS_HEADERS, ...dataCacheHeaders(result.value) }, method);
+  const { error } = result;
+  const headers: Record<string, string> = { ...errorCacheHeaders(error), ...(error.code === 'method_not_allowed' ? { Allow: 'GET, HEAD' } : CORS_HEADERS) };
   if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
   return respond({ error: { code: error.code, message: error.message } } satisfies ErrorBody, statusOf(error.code), headers, method);
 }
