@@ -98,7 +98,7 @@ export function readConfig(env: EnvAccessor, deployContext?: string): ConfigStat
     numbers.push(raw === undefined ? fallback : Number(raw));
   }
 
-  const issued = new Date(value('SPOTIFY_REFRESH_TOKEN_ISSUED_AT') ?? Number.NaN);
+  const issued = new Date(value('SPOTIFY_REFRESH_TOKEN_ISSUED_AT') ?? NaN);
   const spotify = missing.length
     ? null
     : {

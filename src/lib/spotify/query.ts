@@ -21,17 +21,14 @@ const QUERY_RULE = `Use range=${TIME_RANGES.join('|')} and limit=1…50, each at
  * not written plainly.
  */
 export function parseListeningQuery(search: string): Result<ListeningQuery> {
-  const query = { ...DEFAULT_QUERY };
-  const seen = new Set<string>();
+  const given: Partial<Record<string, string | number>> = {};
   for (const pair of search ? search.slice(1).split('&') : []) {
     const [, name = '', value = ''] = PAIR_PATTERN.exec(pair) ?? [];
     const valid = name === 'range' ? (TIME_RANGES as readonly string[]).includes(value) : LIMIT_PATTERN.test(value);
-    if (!name || seen.has(name) || !valid) return fail(new SpotifyError('bad_request', `Bad query part "${pair.slice(0, 40)}". ${QUERY_RULE}`));
-    seen.add(name);
-    if (name === 'range') query.range = value as TimeRange;
-    else query.limit = Number(value);
+    if (!name || name in given || !valid) return fail(new SpotifyError('bad_request', `Bad query part "${pair.slice(0, 40)}". ${QUERY_RULE}`));
+    given[name] = name === 'range' ? value : Number(value);
   }
-  return ok(query);
+  return ok({ ...DEFAULT_QUERY, ...given } as ListeningQuery);
 }
 
 /** The owner's top-artists settings (src/site.config.ts) as an API query; a count out of range is clamped to 1–50. */
