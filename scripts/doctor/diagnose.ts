@@ -9,7 +9,8 @@ import { readLastfmParts } from '../../src/lib/spotify/lastfm';
 import { RENEW_COMMAND, refreshTokenExpiry } from '../../src/lib/spotify/rotation';
 import { exchangeRefreshToken, readAccountId, readSpotify, type Fetch } from '../../src/lib/spotify/spotify-api';
 import { missingScopes } from '../../src/lib/spotify/authorize-url';
-import { CREDENTIAL_VARS, DEFAULT_LASTFM_API_URL, readConfig, type EnvAccessor, type LastfmConfig, type SpotifyConfig } from '../../src/lib/spotify/config';
+import { CREDENTIAL_VARS, readConfig, type EnvAccessor, type LastfmConfig, type SpotifyConfig } from '../../src/lib/spotify/config';
+import { DEFAULT_LASTFM_API_URL } from '../../src/lib/spotify/lastfm-config';
 import type { Result, SpotifyError } from '../../src/lib/spotify/types';
 
 export interface Check {

@@ -9,7 +9,7 @@ import ListeningWidget, { type Props } from '../../src/components/ListeningWidge
 import SpotifyMark from '../../src/components/SpotifyMark';
 import type { Start } from '../../test-support/widget-states';
 import { SpotifyError } from '../../src/lib/spotify/types';
-import { errorResponse, listeningResponse } from '../../src/lib/spotify/http';
+import { apiResponse } from '../../src/lib/spotify/http';
 import type { ErrorCode, Listening } from '../../src/lib/spotify/types';
 import { TEST_NOW } from '../mocks/spotify';
 
@@ -71,10 +71,10 @@ export function stubApi() {
   };
 }
 
-export const ok = (data: Listening) => listeningResponse(data, 'GET');
+export const ok = (data: Listening) => apiResponse({ ok: true, value: data }, 'GET');
 
 export const failure = (code: ErrorCode, retryAfterSeconds?: number) =>
-  errorResponse(new SpotifyError(code, `Test failure: ${code}`, { retryAfterSeconds }), 'GET');
+  apiResponse({ ok: false, error: new SpotifyError(code, `Test failure: ${code}`, { retryAfterSeconds }) }, 'GET');
 
 let hidden = false;
 /** Simulates the Page Visibility API: sets document.hidden and fires visibilitychange. */

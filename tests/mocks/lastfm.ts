@@ -4,7 +4,7 @@
  * with `useFakeLastfm({ scenario })` and read `fake.requests`.
  */
 import { http } from 'msw';
-import { DEFAULT_LASTFM_API_URL } from '../../src/lib/spotify/config';
+import { DEFAULT_LASTFM_API_URL } from '../../src/lib/spotify/lastfm-config';
 import { FAKE_LASTFM_API_KEY, FAKE_LASTFM_USER, createFakeLastfm, type FakeLastfm, type FakeLastfmOptions } from '../../test-support/fake-lastfm/fake-lastfm';
 import { TEST_NOW } from './spotify';
 

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { firstPaint, retryAtOf } from '../../src/server/first-paint';
 import { scenarioStart } from '../../test-support/widget-states';
-import { CDN_MAX_AGE_S, LATE_PAGE_CACHE_S, MAX_RATE_LIMIT_CACHE_S, SSR_BUDGET_MS, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/limits';
+import { CDN_MAX_AGE_S, LATE_PAGE_CACHE_S, MAX_RETRY_CACHE_S, SSR_BUDGET_MS, UPSTREAM_ERROR_CACHE_S } from '../../src/lib/spotify/limits';
 import { pageCacheHeaders } from '../../src/lib/spotify/http';
 import { SpotifyError, fail, ok } from '../../src/lib/spotify/types';
 import type { Listening } from '../../src/lib/spotify/types';
@@ -82,7 +82,7 @@ describe('pageCacheHeaders', () => {
 
   it('caches a rate-limited page for its Retry-After, up to the cap', async () => {
     expect(cdnAge(pageCacheHeaders(await failing('rate_limited', 120)))).toBe('120');
-    expect(cdnAge(pageCacheHeaders(await failing('rate_limited', 3_600)))).toBe(String(MAX_RATE_LIMIT_CACHE_S));
+    expect(cdnAge(pageCacheHeaders(await failing('rate_limited', 3_600)))).toBe(String(MAX_RETRY_CACHE_S));
   });
 
   it('does not cache a page whose setup is broken, so the fix shows at once', async () => {

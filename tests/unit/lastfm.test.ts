@@ -5,7 +5,7 @@
  * key kept out of everything but the request URL. Runs against the in-memory
  * fake (test-support/fake-lastfm/); plain data covers what it has no scenario for.
  */
-import { DEFAULT_LASTFM_API_URL } from '../../src/lib/spotify/config';
+import { DEFAULT_LASTFM_API_URL } from '../../src/lib/spotify/lastfm-config';
 import { readFileSync } from 'node:fs';
 import { http, passthrough } from 'msw';
 import { describe, expect, it } from 'vitest';

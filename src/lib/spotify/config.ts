@@ -4,9 +4,8 @@
  * feed any source.
  */
 
+import { DEFAULT_LASTFM_API_URL, readLastfmConfig } from './lastfm-config';
 import { DEFAULT_DAILY_BUDGET, DEFAULT_REFRESH_INTERVAL_S, MIN_DAILY_BUDGET } from './limits';
-
-export const DEFAULT_LASTFM_API_URL = 'https://ws.audioscrobbler.com';
 
 export type EnvAccessor = (name: string) => string | undefined;
 
@@ -68,8 +67,6 @@ type ConfigState =
 const isDeployed = (env: EnvAccessor, deployContext?: string): boolean =>
   [deployContext, env('CONTEXT')].some((context) => (DEPLOYED_CONTEXTS as readonly string[]).includes(context ?? ''));
 
-const CONNECT_HINT = 'Run `npm run authorize -- --netlify` locally, then redeploy with `npm run deploy`';
-
 export function readConfig(env: EnvAccessor, deployContext?: string): ConfigState {
   const value = (name: string) => env(name)?.trim() || undefined;
   const invalid = (message: string, missing: string[] = []): ConfigState => ({ status: 'invalid', message, missing });
@@ -81,27 +78,27 @@ export function readConfig(env: EnvAccessor, deployContext?: string): ConfigStat
     urls[name!] = url.href.replace(/\/+$/, '');
   }
 
+  const lastfm = readLastfmConfig(value, urls.LASTFM_API_URL!);
+  if (lastfm && 'missing' in lastfm) return invalid(lastfm.message, lastfm.missing);
   const missing = CREDENTIAL_VARS.filter((name) => !value(name));
-  const [user, apiKey] = [value('LASTFM_USER'), value('LASTFM_API_KEY')];
-  if (!user !== !apiKey) return invalid(`Last.fm needs both LASTFM_USER and LASTFM_API_KEY; ${user ? 'LASTFM_API_KEY' : 'LASTFM_USER'} is not set.`, [user ? 'LASTFM_API_KEY' : 'LASTFM_USER']);
-  const lastfm = user && apiKey ? { user, apiKey, apiUrl: urls.LASTFM_API_URL! } : null;
   const none = missing.length === CREDENTIAL_VARS.length;
-  if (none && !lastfm && !isDeployed(env, deployContext)) return { status: 'demo' };
-  if (missing.length > 0 && !(none && lastfm)) {
-    const or = none ? ', or set LASTFM_USER and LASTFM_API_KEY to show Last.fm instead' : '';
-    return invalid(`Spotify is not connected: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set. ${CONNECT_HINT}${or}.`, missing);
+  // Spotify half set up, or not at all with no Last.fm to show instead.
+  if (missing.length && !(none && lastfm)) {
+    if (none && !isDeployed(env, deployContext)) return { status: 'demo' };
+    const orLastfm = none ? ', or set LASTFM_USER and LASTFM_API_KEY for Last.fm' : '';
+    return invalid(`Spotify is not connected (${missing.join(', ')} not set): run \`npm run authorize -- --netlify\` locally, then \`npm run deploy\`${orLastfm}.`, missing);
   }
 
   const numbers: number[] = [];
   for (const [name, fallback, min] of [['SPOTIFY_REFRESH_INTERVAL_S', DEFAULT_REFRESH_INTERVAL_S, 0], ['SPOTIFY_DAILY_BUDGET', DEFAULT_DAILY_BUDGET, MIN_DAILY_BUDGET]] as const) {
     const raw = value(name);
     if (raw !== undefined && (!/^\d{1,9}$/.test(raw) || Number(raw) < min)) {
-      return invalid(`${name} must be a whole number of at least ${min} (it is "${raw.slice(0, 20)}"). Fix it, or unset it for the default, ${fallback}.`);
+      return invalid(`${name} must be a whole number of at least ${min}. Fix it, or unset it for the default, ${fallback}.`);
     }
     numbers.push(raw === undefined ? fallback : Number(raw));
   }
 
-  const issued = new Date(value('SPOTIFY_REFRESH_TOKEN_ISSUED_AT') ?? Number.NaN);
+  const issued = new Date(value('SPOTIFY_REFRESH_TOKEN_ISSUED_AT') ?? NaN);
   const spotify = missing.length
     ? null
     : {

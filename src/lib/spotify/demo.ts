@@ -21,8 +21,6 @@ const LOOP_MS = PLAYLIST.reduce((sum, track) => sum + track[3] * 1_000, 0);
 
 const TOP_ARTISTS = ['The Lanterns', 'Mira Vale', 'Juniper Drive', 'Okonkwo & Sons', 'Kite Theory', 'Saltmarsh'];
 
-/** The picture's file in public/demo/: "Okonkwo & Sons" is artist-okonkwo-and-sons.svg. */
-const picture = (kind: string, name: string) => `/demo/${kind}-${name.toLowerCase().replace('&', 'and').replace(/ +/g, '-')}.svg`;
 
 /**
  * `origin`: the site's own origin, for answers read from elsewhere (the
@@ -35,7 +33,8 @@ const picture = (kind: string, name: string) => `/demo/${kind}-${name.toLowerCas
  */
 export async function getDemoListening(query: ListeningQuery, now: () => Date = () => new Date(), origin?: string): Promise<Result<Listening>> {
   const at = now();
-  const url = (kind: string, name: string) => (origin ? new URL(picture(kind, name), origin).href : picture(kind, name));
+  /** The picture's file in public/demo/ ("Okonkwo & Sons" is artist-okonkwo-and-sons.svg), after `origin` when given. */
+  const url = (kind: string, name: string) => `${origin ?? ''}/demo/${kind}-${name.toLowerCase().replace('&', 'and').replace(/ +/g, '-')}.svg`;
   let elapsed = ((at.getTime() % LOOP_MS) + LOOP_MS) % LOOP_MS;
   let i = 0;
   while (elapsed >= PLAYLIST[i]![3] * 1_000) elapsed -= PLAYLIST[i++]![3] * 1_000;

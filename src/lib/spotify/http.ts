@@ -4,8 +4,8 @@
  * so the two cannot drift apart: the page is cached by the same rules as the
  * answer its widget would have had. The durations are in limits.ts.
  */
-import { CDN_MAX_AGE_S, CDN_STALE_WHILE_REVALIDATE_S, LATE_PAGE_CACHE_S, MAX_RATE_LIMIT_CACHE_S, STALE_CACHE_MAX_S, UPSTREAM_ERROR_CACHE_S } from './limits';
-import type { ErrorBody, ErrorCode, Listening, SpotifyError } from './types';
+import { CDN_MAX_AGE_S, CDN_STALE_WHILE_REVALIDATE_S, LATE_PAGE_CACHE_S, MAX_RETRY_CACHE_S, UPSTREAM_ERROR_CACHE_S } from './limits';
+import type { ErrorBody, ErrorCode, Listening, Result, SpotifyError } from './types';
 
 /** Browsers always ask again; Netlify's CDN keeps the answer by `directives`. */
 function cdnCached(directives: string): Record<string, string> {
@@ -15,35 +15,34 @@ function cdnCached(directives: string): Record<string, string> {
   };
 }
 
-/* --- The function's answers --- */
+/**
+ * Cached by the CDN for `seconds`, kept between 1 s and MAX_RETRY_CACHE_S;
+ * for UPSTREAM_ERROR_CACHE_S when the time is not known.
+ */
+function cachedFor(seconds: number | undefined): Record<string, string> {
+  return cdnCached(`s-maxage=${Math.min(Math.max(Number.isFinite(seconds) ? seconds! : UPSTREAM_ERROR_CACHE_S, 1), MAX_RETRY_CACHE_S)}`);
+}
 
-/** Only these two parameters change the answer: any other query (junk, reordering aside) shares their cache entry. */
-export const API_VARY = 'query=range|limit';
+/* --- The function's answers --- */
 
 /**
  * Cache headers for data: fresh data as a good answer (briefly, then served
  * stale while the CDN refetches); stale data (a refresh was due but blocked)
  * until the next refresh may happen, so the CDN does not ask again before
- * anything can have changed, but at most STALE_CACHE_MAX_S.
+ * anything can have changed.
  */
-export function dataCacheHeaders(listening: Listening, now: number = Date.now()): Record<string, string> {
+function dataCacheHeaders(listening: Listening): Record<string, string> {
   if (!listening.stale) return cdnCached(`s-maxage=${CDN_MAX_AGE_S}, stale-while-revalidate=${CDN_STALE_WHILE_REVALIDATE_S}`);
-  const seconds = Math.ceil((Date.parse(listening.stale.retryAt ?? '') - now) / 1_000);
-  return cdnCached(`s-maxage=${Math.min(Math.max(Number.isFinite(seconds) ? seconds : UPSTREAM_ERROR_CACHE_S, 1), STALE_CACHE_MAX_S)}`);
+  return cachedFor(Math.ceil((Date.parse(listening.stale.retryAt ?? '') - Date.now()) / 1_000));
 }
 
 /**
  * Cache headers for an answer (or a page) built from a failure: Spotify's faults are cached
- * briefly (a rate limit for its Retry-After, up to a cap) so a failing Spotify is not asked
+ * briefly (one with a Retry-After, a rate limit, for that long) so a failing Spotify is not asked
  * once per visitor; other faults (setup, bad request) are not cached at all.
  */
-export function errorCacheHeaders(error: SpotifyError): Record<string, string> {
-  if (!error.isUpstream) return { 'Cache-Control': 'no-store' };
-  const seconds =
-    error.code === 'rate_limited' || error.code === 'state_unavailable'
-      ? Math.min(error.retryAfterSeconds ?? UPSTREAM_ERROR_CACHE_S, MAX_RATE_LIMIT_CACHE_S)
-      : UPSTREAM_ERROR_CACHE_S;
-  return cdnCached(`s-maxage=${seconds}`);
+function errorCacheHeaders(error: SpotifyError): Record<string, string> {
+  return error.isUpstream ? cachedFor(error.retryAfterSeconds) : { 'Cache-Control': 'no-store' };
 }
 
 /* --- The page --- */
@@ -97,17 +96,19 @@ function pageCachePolicy(paint: FirstPaint): Record<string, string> {
 const statusOf = (code: ErrorCode) =>
   ({ bad_request: 400, method_not_allowed: 405, upstream_error: 502, upstream_timeout: 504 } as Partial<Record<ErrorCode, number>>)[code] ?? 503;
 
+/** Netlify-Vary: only these two parameters change the answer, so any other query (junk, reordering aside) shares their cache entry. */
 const API_HEADERS = {
   'Content-Type': 'application/json; charset=utf-8',
   'X-Content-Type-Options': 'nosniff',
-  'Netlify-Vary': API_VARY,
+  'Netlify-Vary': 'query=range|limit',
 };
 
 /**
  * Any page may read the API: the data is public and no credentials or cookies
  * are involved (the `<listening-widget>` element on other sites, docs/embed.md).
- * A GET needs no preflight, so OPTIONS stays a 405 like every other method;
- * Retry-After is exposed so a widget on another origin can honour it.
+ * A GET needs no preflight, so OPTIONS stays a 405 like every other method,
+ * and a 405 carries Allow instead; Retry-After is exposed so a widget on
+ * another origin can honour it.
  */
 const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -116,15 +117,14 @@ const CORS_HEADERS = {
 
 /** HEAD gets the same status and headers as GET, without a body. */
 function respond(body: unknown, status: number, headers: Record<string, string>, method: string): Response {
-  const cors = method === 'GET' || method === 'HEAD' ? CORS_HEADERS : {};
-  return new Response(method === 'HEAD' ? null : JSON.stringify(body), { status, headers: { ...API_HEADERS, ...cors, ...headers } });
+  return new Response(method === 'HEAD' ? null : JSON.stringify(body), { status, headers: { ...API_HEADERS, ...headers } });
 }
 
-export const listeningResponse = (listening: Listening, method: string) => respond(listening, 200, dataCacheHeaders(listening), method);
-
-export function errorResponse(error: SpotifyError, method: string): Response {
-  const headers: Record<string, string> = errorCacheHeaders(error);
-  if (error.code === 'method_not_allowed') headers.Allow = 'GET, HEAD';
+/** The API's answer to a result: the data with 200, or the error's status, code and message. */
+export function apiResponse(result: Result<Listening>, method: string): Response {
+  if (result.ok) return respond(result.value, 200, { ...CORS_HEADERS, ...dataCacheHeaders(result.value) }, method);
+  const { error } = result;
+  const headers: Record<string, string> = { ...errorCacheHeaders(error), ...(error.code === 'method_not_allowed' ? { Allow: 'GET, HEAD' } : CORS_HEADERS) };
   if (error.retryAfterSeconds !== undefined) headers['Retry-After'] = String(error.retryAfterSeconds);
   return respond({ error: { code: error.code, message: error.message } } satisfies ErrorBody, statusOf(error.code), headers, method);
 }

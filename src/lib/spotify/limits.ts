@@ -153,12 +153,14 @@ export const STATE_UNAVAILABLE_RETRY_S = 30;
 export const CDN_MAX_AGE_S = 10;
 /** ...and how long the CDN may serve it stale while it refetches. */
 export const CDN_STALE_WHILE_REVALIDATE_S = 20;
-/** A stale answer is CDN-cached until the next refresh may happen, but never longer than this. */
-export const STALE_CACHE_MAX_S = 300;
-/** Errors caused by Spotify are cached briefly so a failing Spotify is not hit once per visitor. */
+/**
+ * A stale answer is CDN-cached until the next refresh may happen, and an error
+ * with a Retry-After (a rate limit) for that long, but never longer than this:
+ * the CDN asks again within minutes even when Spotify asks for hours.
+ */
+export const MAX_RETRY_CACHE_S = 300;
+/** Errors caused by Spotify are cached briefly so a failing Spotify is not hit once per visitor; also the stale cache when the next refresh time is unknown. */
 export const UPSTREAM_ERROR_CACHE_S = 30;
-/** A rate limit is cached for its Retry-After, but never longer than this: the CDN asks again within minutes even when Spotify asks for hours. */
-export const MAX_RATE_LIMIT_CACHE_S = 300;
 /**
  * CDN freshness of a page rendered past the budget. Spotify was slow or hung:
  * without a cache every page view would start another slow call; a few

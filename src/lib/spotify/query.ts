@@ -11,7 +11,7 @@ export const DEFAULT_QUERY: ListeningQuery = { range: 'short_term', limit: 5 };
 /** 1–50 in plain digits, no sign, no leading zero. */
 const LIMIT_PATTERN = /^(?:[1-9]|[1-4]\d|50)$/;
 const PAIR_PATTERN = /^(range|limit)=(.*)$/;
-const QUERY_RULE = `Allowed, each at most once and written plainly: range=${TIME_RANGES.join('|')} and limit=1…50.`;
+const QUERY_RULE = `Use range=${TIME_RANGES.join('|')} and limit=1…50, each at most once, written plainly.`;
 
 /**
  * Validates the query string of `GET /api/spotify` (`url.search`, as sent).
@@ -21,20 +21,15 @@ const QUERY_RULE = `Allowed, each at most once and written plainly: range=${TIME
  * not written plainly.
  */
 export function parseListeningQuery(search: string): Result<ListeningQuery> {
-  const query = { ...DEFAULT_QUERY };
-  const seen = new Set<string>();
+  const given: Partial<Record<string, string | number>> = {};
   for (const pair of search ? search.slice(1).split('&') : []) {
     const [, name = '', value = ''] = PAIR_PATTERN.exec(pair) ?? [];
     const valid = name === 'range' ? (TIME_RANGES as readonly string[]).includes(value) : LIMIT_PATTERN.test(value);
-    if (!name || seen.has(name) || !valid) return bad(`The query part "${pair.slice(0, 40)}" is not valid${seen.has(name) ? ' (repeated)' : ''}. ${QUERY_RULE}`);
-    seen.add(name);
-    if (name === 'range') query.range = value as TimeRange;
-    else query.limit = Number(value);
+    if (!name || name in given || !valid) return fail(new SpotifyError('bad_request', `Bad query part "${pair.slice(0, 40)}". ${QUERY_RULE}`));
+    given[name] = name === 'range' ? value : Number(value);
   }
-  return ok(query);
+  return ok({ ...DEFAULT_QUERY, ...given } as ListeningQuery);
 }
-
-const bad = (message: string) => fail<ListeningQuery>(new SpotifyError('bad_request', message));
 
 /** The owner's top-artists settings (src/site.config.ts) as an API query; a count out of range is clamped to 1–50. */
 export function queryOf(site: { topArtistsRange: TimeRange; topArtistsCount: number }): ListeningQuery {

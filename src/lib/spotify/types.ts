@@ -107,8 +107,9 @@ export interface ErrorBody {
  * Every failure the core reports. `code` is the contract's error code; the
  * message is safe to show the owner (it never contains a secret or token).
  * `retryAfterSeconds`: seconds the caller should wait, for `rate_limited`.
- * `isUpstream`: true when the fault lies with Spotify rather than with the
- * request or the setup.
+ * `isUpstream`: true when the fault lies with Spotify or its shared state
+ * rather than with the request or the setup: the codes from
+ * `reauthorization_required` on.
  */
 export class SpotifyError extends Error {
   override readonly name = 'SpotifyError';
@@ -124,12 +125,9 @@ export class SpotifyError extends Error {
   }
 
   get isUpstream(): boolean {
-    return UPSTREAM_CODES.has(this.code);
+    return ERROR_CODES.indexOf(this.code) >= ERROR_CODES.indexOf('reauthorization_required');
   }
 }
-
-/** The codes from `reauthorization_required` on: faults of Spotify or of its shared state, not of the request or the setup. */
-const UPSTREAM_CODES: ReadonlySet<ErrorCode> = new Set(ERROR_CODES.slice(ERROR_CODES.indexOf('reauthorization_required')));
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: SpotifyError };
 
