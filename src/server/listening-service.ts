@@ -28,7 +28,7 @@ import type { Fetch } from '../lib/spotify/spotify-api';
 import { SpotifyError, fail, ok, type Listening, type Result, type Service } from '../lib/spotify/types';
 
 type RefreshStep = Extract<CallStep, { kind: 'refresh' }>;
-import { environmentTokenOf, logError, spotifySource, type TokenContext } from './refresh-token';
+import { environmentTokenOf, logError, spotifySource } from './refresh-token';
 import { createSharedStateStore, createTokenStore, describeError, runtimeEnv, type RefreshTokenStore, type SharedStateStore } from './store';
 
 interface ServiceOptions {
@@ -73,17 +73,13 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
   if (setup.status === 'invalid') return fail(new SpotifyError('not_configured', setup.message));
 
   const { spotify, lastfm } = setup;
-  const now = options.now ?? (() => new Date());
-  const fetch = options.fetch ?? globalThis.fetch;
-  const log = options.log ?? console;
-  const context: TokenContext | null = spotify && {
-    config: spotify,
-    environment: await environmentTokenOf(spotify),
-    now,
-    log,
-    tokens: options.tokenStore ?? (defaultTokenStore ??= createTokenStore()),
-  };
-  const sources = [context && spotifySource(context), lastfm && lastfmSource(lastfm, now, options.origin)].filter((source) => source !== null);
+  const { now = () => new Date(), fetch = globalThis.fetch, log = console } = options;
+  const environment = spotify && (await environmentTokenOf(spotify));
+  const tokens = options.tokenStore ?? (defaultTokenStore ??= createTokenStore());
+  const sources = [
+    spotify && environment && spotifySource({ config: spotify, environment, now, log, tokens }),
+    lastfm && lastfmSource(lastfm, now, options.origin),
+  ].filter((source) => source !== null);
   const budgetMs = options.callBudgetMs ?? CALL_BUDGET_MS;
   if (setup.refreshIntervalS === 0) {
     // The per-call contract, source by source: the next one only when the one before could not answer.
@@ -103,7 +99,7 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
   const call: StatefulCall = {
     query,
     sources,
-    fingerprint: context?.environment.fingerprint ?? '',
+    fingerprint: environment?.fingerprint ?? '',
     fetch,
     now,
     log,
@@ -157,7 +153,7 @@ interface StatefulCall {
 }
 
 const STATE_UNREADABLE =
-  'The shared state in Netlify Blobs could not be read, so no call reads Spotify until it can. Check Blobs in the Netlify UI, or set SPOTIFY_REFRESH_INTERVAL_S=0 to run without Blobs.';
+  'Netlify Blobs could not be read, so no call reads Spotify until it can. Check Blobs in the Netlify UI, or set SPOTIFY_REFRESH_INTERVAL_S=0 to run without it.';
 
 /**
  * A newer state: this call's refresh, or (when another instance holds the
