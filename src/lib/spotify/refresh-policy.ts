@@ -21,7 +21,6 @@ import type { ListeningQuery } from './query';
 import {
   ERROR_CODES,
   SpotifyError,
-  TIME_RANGES,
   fail,
   ok,
   partErrors,
@@ -191,7 +190,7 @@ function topArtistsDue(record: TopArtistsRecord | undefined, now: number, policy
 const backoffMs = (failures: number, policy: RefreshPolicy) =>
   Math.max(policy.intervalMs, Math.min(BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1), BACKOFF_MAX_MS));
 
-const hasGoodData = (state: SharedState) => state.nowPlaying !== null || TIME_RANGES.some((range) => Boolean(state.topArtists[range]?.value));
+const hasGoodData = (state: SharedState) => state.nowPlaying !== null || Object.values(state.topArtists).some((record) => record?.value);
 
 interface Plan {
   due: DueParts;
@@ -364,19 +363,10 @@ const STATE_UNAVAILABLE = 'The shared state in Netlify Blobs could not be read, 
 
 /** Reads a stored state defensively: anything malformed counts as no state. */
 export function parseSharedState(value: unknown): SharedState | null {
-  const state = value as Partial<SharedState> | null;
-  if (
-    typeof state?.generation !== 'number' ||
-    typeof state.failures !== 'number' ||
-    typeof state.bucket?.tokens !== 'number' ||
-    typeof state.bucket.at !== 'number' ||
-    typeof state.topArtists !== 'object' ||
-    !state.topArtists ||
-    (state.lockout && !(ERROR_CODES as readonly string[]).includes(state.lockout.code))
-  ) {
-    return null;
-  }
-  const access = typeof state.access?.token === 'string' && typeof state.access.expiresAt === 'number' ? state.access : null;
-  const cover = typeof state.cover?.failures === 'number' ? state.cover : undefined;
-  return { ...(state as SharedState), nowPlaying: state.nowPlaying ?? null, lockout: state.lockout ?? null, access, cover };
+  const state = value as SharedState | null;
+  const numbers = [state?.generation, state?.failures, state?.bucket?.tokens, state?.bucket?.at];
+  const lockout = state?.lockout;
+  if (numbers.some((n) => typeof n !== 'number') || typeof state!.topArtists !== 'object' || !state!.topArtists || (lockout && !ERROR_CODES.includes(lockout.code))) return null;
+  const access = typeof state!.access?.token === 'string' && typeof state!.access.expiresAt === 'number' ? state!.access : null;
+  return { ...state!, nowPlaying: state!.nowPlaying ?? null, lockout: lockout ?? null, access, cover: typeof state!.cover?.failures === 'number' ? state!.cover : undefined };
 }
