@@ -17,6 +17,8 @@ const isLocalEnvFile = (name: string) => name.startsWith('.env') && name !== '.e
 export interface PrivateBuild {
   dir: string;
   remove(): void;
+  /** What `astro build` printed (buildPrivateCopy only). */
+  log?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export function buildPrivateCopy(env: Record<string, string> = {}): PrivateBuild
     remove();
     throw new Error(`astro build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
-  return { dir, remove };
+  return { dir, remove, log: `${result.stdout}\n${result.stderr}` };
 }
 
 /** Server-renders one path of a private build through the Netlify SSR function it produced. */

@@ -34,6 +34,11 @@ afterAll(() => build?.remove());
 const leaks = (files: string[]) => needlesIn(files, NEEDLES);
 
 describe('the production build', () => {
+  it('wires no session store: the site never uses Astro.session (astro.config.mjs `session: false`)', () => {
+    expect(build.log, 'the build log').toContain('Complete!');
+    expect(build.log, 'the build log').not.toMatch(/Enabling sessions/i);
+  });
+
   it('puts no secret in the client output (dist/)', () => {
     const files = filesUnder(join(build.dir, 'dist'));
     expect(files.some((file) => file.endsWith('.js')), 'the build emitted client scripts').toBe(true);
@@ -70,6 +75,20 @@ describe('the production build', () => {
     for (const needle of [...NEEDLES, 'fake-access-']) {
       expect(html, 'page').not.toContain(needle);
       expect(headers, 'headers').not.toContain(needle);
+    }
+  });
+
+  it('answers /connect/start and /connect/callback with a 503 and Retry-After, never a 500, when Netlify Blobs cannot be reached', async () => {
+    for (const [name, value] of Object.entries(SECRETS)) vi.stubEnv(name, value);
+    vi.stubEnv('CONTEXT', 'production');
+    vi.stubEnv('SPOTIFY_OWNER_ID', 'owner-1');
+    // No Blobs here (no Netlify context): every store write fails. (The status page reads a missing
+    // Blobs environment as no store at all, so tests/server/renewal.test.ts covers its 503.)
+    for (const path of ['/connect/start', '/connect/callback?state=s&code=c']) {
+      const response = await renderPath(build.dir, path);
+      const html = await response.text();
+      expect([response.status, response.headers.get('retry-after')], path).toEqual([503, '30']);
+      expect(html, path).toContain('could not reach its storage');
     }
   });
 
