@@ -187,7 +187,8 @@ const GALLERY_STYLE =
 /* --- One refresh per window, with the shared state on --- */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const REFRESH_INTERVAL_S = 10;
+// Long enough for three surfaces to load on a busy 2-core machine (one run took 10.3 s).
+const REFRESH_INTERVAL_S = 20;
 
 describe('the page, the element and the card together, through the shared state', () => {
   let copy: ProjectCopy;
