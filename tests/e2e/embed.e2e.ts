@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
 import { PALETTES } from '../../src/lib/themes';
-import { fakeState, useScenario } from '../../test-support/fake-spotify/control';
+import { controlFake, fakeState, useScenario } from '../../test-support/fake-spotify/control';
 import type { ScenarioName } from '../../test-support/fake-spotify/scenarios';
 import { startFakeSpotifyServer, type FakeSpotifyServer } from '../../test-support/fake-spotify/server';
 import { closeAfterTest } from './support/artifacts';
@@ -217,6 +217,8 @@ describe('the page, the element and the card together, through the shared state'
   it('cost Spotify one refresh in one refresh window, not one per surface', async (context) => {
     // Each function's first call loads its bundle slowly, and fills the state: then let the window pass.
     for (const path of ['/api/spotify', '/', '/card.svg']) expect((await fetch(`${site.url}${path}`)).status, path).toBe(200);
+    // A track put on from its start, so no track's end falls in the window and asks for a second refresh.
+    await controlFake(fake.url, { track: 0 });
     await sleep(REFRESH_INTERVAL_S * 1_000 + 1_500);
 
     const before = await fakeState(fake.url);
