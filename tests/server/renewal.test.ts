@@ -317,6 +317,22 @@ describe('while Netlify Blobs fails', () => {
     expect(exchanges).toHaveLength(0);
   });
 
+  it('answers a start and a callback with 503 and Retry-After when the connect store hangs, within its time limit, and asks Spotify nothing', async () => {
+    const { url, browserNonce } = await start();
+    spotifyRequests = 0;
+    const never = () => new Promise<never>(() => {});
+    deps.connectStore = { ...(deps.connectStore as MemoryBlobs), getWithMetadata: never, setJSON: never, delete: never };
+    const began = Date.now();
+    const [started, finished] = await Promise.all([
+      startRenewal(SITE, '203.0.113.7', { ...deps, attempts: createAttemptCounter() }),
+      callback({ code: CODE, state: url.searchParams.get('state')! }, browserNonce),
+    ]);
+    expect503(started, '/connect/start, store hung');
+    expect503(finished, '/connect/callback, store hung');
+    expect(Date.now() - began, 'within the store time limit').toBeLessThan(5_000);
+    expect(spotifyRequests, 'requests to Spotify').toBe(0);
+  });
+
   it('answers the status page with 503 when only the saved token cannot be read, rather than guess', async () => {
     deps.tokenBlobs.failing = true;
     expect503(await connectStatus(deps), '/connect');
