@@ -16,6 +16,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  CALL_BUDGET_MS,
   LOCAL_LEASE_SETTLE_MS,
   READ_TIMEOUT_MS,
   RENEWAL_ATTEMPTS_PER_WINDOW,
@@ -24,6 +25,7 @@ import {
   RENEWAL_WINDOW_MS,
   STATE_UNAVAILABLE_RETRY_S,
   TOKEN_TIMEOUT_MS,
+  within,
 } from '../lib/spotify/limits';
 import { REQUIRED_SCOPES, exchangeAuthorizationCode, readAccountId, type Fetch } from '../lib/spotify/spotify-api';
 import { buildAuthorizeUrl, codeChallengeOf, newAuthorizeState, newCodeVerifier } from '../lib/spotify/authorize-url';
@@ -63,6 +65,8 @@ export interface RenewalDeps {
   attempts?: AttemptCounter;
   /** The local Blobs server (its conditional writes are not atomic); `isLocalRuntime` by default. */
   local?: boolean;
+  /** How long a start may take before it answers 503 (CALL_BUDGET_MS by default); a test shortens it. */
+  startBudgetMs?: number;
 }
 
 /** Netlify Blobs failed or timed out: nothing changed, and the page says to come back in a moment. */
@@ -199,9 +203,16 @@ export async function startRenewal(requestUrl: URL, clientAddress: string, deps:
   // Counted in memory before any await, so a burst into this instance is counted one call at a time.
   const client = rateClientOf(resolved, clientAddress);
   if (!countInMemory(resolved, client, 'start')) return rateLimited();
+  const budgetMs = deps.startBudgetMs ?? CALL_BUDGET_MS;
   return orUnavailable(resolved, async () => {
-    if (!(await countInStore(resolved, client, 'start'))) return rateLimited();
-    return redirectToSpotify(resolved, spotify, requestUrl);
+    // A slow store must answer a 503 before the platform stops the function with a 500. What a late start
+    // writes meanwhile is an attempt nobody holds the state of, and it expires by itself.
+    const started = await within(
+      (async () => ((await countInStore(resolved, client, 'start')) ? redirectToSpotify(resolved, spotify, requestUrl) : rateLimited()))(),
+      budgetMs,
+    );
+    if (!started) throw new StoreUnavailable(`starting a renewal: no answer within ${budgetMs} ms`);
+    return started;
   });
 }
 

@@ -333,6 +333,15 @@ describe('while Netlify Blobs fails', () => {
     expect(spotifyRequests, 'requests to Spotify').toBe(0);
   });
 
+  it('answers a start with 503 and Retry-After once its time runs out on a slow store, before the platform would stop it', async () => {
+    const slow = <T>(work: Promise<T>) => new Promise<T>((done) => setTimeout(() => done(work), 40));
+    const store = deps.connectStore as MemoryBlobs;
+    deps.connectStore = { ...store, getWithMetadata: (...args) => slow(store.getWithMetadata(...args)), setJSON: (...args) => slow(store.setJSON(...args)) };
+    const started = await startRenewal(SITE, '203.0.113.7', { ...deps, attempts: createAttemptCounter(), startBudgetMs: 60 });
+    expect503(started, '/connect/start, past its budget');
+    expect(spotifyRequests, 'requests to Spotify').toBe(0);
+  });
+
   it('answers the status page with 503 when only the saved token cannot be read, rather than guess', async () => {
     deps.tokenBlobs.failing = true;
     expect503(await connectStatus(deps), '/connect');
