@@ -40,7 +40,7 @@ describe('parseRetryAfter', () => {
   });
 
   it('falls back to the default for a missing or unreadable header', () => {
-    for (const header of [null, '', 'soon', '-5', '1.5', '12 s', 'Mon, 32 Nov 2026 12:02:00 GMT', `${TWO_MINUTES_LATER} later`]) {
+    for (const header of [null, '', 'soon', '-5', '1.5', '12 s', '1.5 00:00:00', '2099 00:00:00', 'Mon, 32 Nov 2026 12:02:00 GMT', `${TWO_MINUTES_LATER} later`]) {
       expect(parseRetryAfter(header, TEST_NOW), JSON.stringify(header)).toBe(DEFAULT_RETRY_AFTER_S);
     }
   });

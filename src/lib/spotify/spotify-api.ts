@@ -71,6 +71,14 @@ function parseJson<T>(answer: UpstreamAnswer, what: string): Result<T> {
 }
 
 /**
+ * The shape of an HTTP-date (RFC 9110 §5.6.7) in any of its three forms:
+ * "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT" and
+ * "Sun Nov  6 08:49:37 1994". Checked before Date.parse, which reads
+ * garbage such as "1.5 00:00:00" as a date in 2001.
+ */
+const HTTP_DATE = /^[A-Z][a-z]{2,8},? [\dA-Za-z -]+ \d{2}:\d{2}:\d{2}(?: \d{4})?(?: GMT)?$/;
+
+/**
  * Seconds from a Retry-After header: delay-seconds, or an HTTP-date counted
  * from `now`. At least 1, so a date already past still means "wait"; a value
  * that is neither gives DEFAULT_RETRY_AFTER_S.
@@ -78,9 +86,8 @@ function parseJson<T>(answer: UpstreamAnswer, what: string): Result<T> {
 export function parseRetryAfter(header: string | null, now: Date = new Date()): number {
   const value = header?.trim() ?? '';
   if (/^\d+$/.test(value)) return Math.max(1, Number(value));
-  // Every HTTP-date form holds a time of day: without one, Date.parse would read "1.5" as a date in 2001.
   // asctime dates carry no zone, but HTTP-dates are all GMT.
-  const date = /\d\d:\d\d:\d\d/.test(value) ? Date.parse(value.endsWith('GMT') ? value : `${value} GMT`) : Number.NaN;
+  const date = HTTP_DATE.test(value) ? Date.parse(value.endsWith('GMT') ? value : `${value} GMT`) : Number.NaN;
   return Number.isNaN(date) ? DEFAULT_RETRY_AFTER_S : Math.max(1, Math.ceil((date - now.getTime()) / 1000));
 }
 
