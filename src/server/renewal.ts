@@ -17,6 +17,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CALL_BUDGET_MS,
+  LOCAL_CONNECT_START_BUDGET_MS,
   LOCAL_LEASE_SETTLE_MS,
   READ_TIMEOUT_MS,
   RENEWAL_ATTEMPTS_PER_WINDOW,
@@ -65,7 +66,7 @@ export interface RenewalDeps {
   attempts?: AttemptCounter;
   /** The local Blobs server (its conditional writes are not atomic); `isLocalRuntime` by default. */
   local?: boolean;
-  /** How long a start may take before it answers 503 (CALL_BUDGET_MS by default); a test shortens it. */
+  /** How long a start may take before it answers 503 (by default CALL_BUDGET_MS, or locally LOCAL_CONNECT_START_BUDGET_MS); a test shortens it. */
   startBudgetMs?: number;
 }
 
@@ -203,7 +204,7 @@ export async function startRenewal(requestUrl: URL, clientAddress: string, deps:
   // Counted in memory before any await, so a burst into this instance is counted one call at a time.
   const client = rateClientOf(resolved, clientAddress);
   if (!countInMemory(resolved, client, 'start')) return rateLimited();
-  const budgetMs = deps.startBudgetMs ?? CALL_BUDGET_MS;
+  const budgetMs = deps.startBudgetMs ?? (resolved.local ? LOCAL_CONNECT_START_BUDGET_MS : CALL_BUDGET_MS);
   return orUnavailable(resolved, async () => {
     // A slow store must answer a 503 before the platform stops the function with a 500. What a late start
     // writes meanwhile is an attempt nobody holds the state of, and it expires by itself.

@@ -144,6 +144,12 @@ export const STATE_POLL_MS = 150;
 export const STORE_TIMEOUT_MS = 1_000;
 /** The local Blobs server, a fresh worker per call on a small machine, took up to 2.8 s per operation in a burst. */
 export const LOCAL_STORE_TIMEOUT_MS = 4_000;
+/**
+ * How long /connect/start may take before it answers 503: a deployed start has CALL_BUDGET_MS, under the
+ * platform's function limit. Locally each store operation may take LOCAL_STORE_TIMEOUT_MS, and netlify serve
+ * stops a call at 30 s, so a local start gets longer, still under that.
+ */
+export const LOCAL_CONNECT_START_BUDGET_MS = 25_000;
 /** While the shared state cannot be read, answers say to come back after this long (Retry-After, `stale.retryAt`). */
 export const STATE_UNAVAILABLE_RETRY_S = 30;
 
@@ -184,7 +190,11 @@ export const IDLE_CLOCK_TICK_MS = 15_000;
 
 /** The promise's value, or null if it takes longer than `ms`. The work is outrun, not stopped. */
 export async function within<T>(work: Promise<T | null>, ms: number): Promise<T | null> {
-  if (ms <= 0) return null;
+  if (ms <= 0) {
+    // Nobody awaits `work` then: its rejection must not go unhandled.
+    work.catch(() => undefined);
+    return null;
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => {
     timer = setTimeout(resolve, ms, null);
