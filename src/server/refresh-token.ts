@@ -3,21 +3,14 @@
  * precedence between the environment token, its rotated descendants and a
  * renewal from /connect (src/lib/spotify/rotation.ts), a fallback to the next
  * candidate when Spotify refuses one, and the rotated token's write, retried
- * until it holds.
+ * until it holds (the old token may already be dead, so a lost rotated token
+ * means the owner must re-authorize).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SpotifyConfig } from '../lib/spotify/config';
 import { ROTATION_WRITE_ATTEMPTS, ROTATION_WRITE_BACKOFF_MS } from '../lib/spotify/limits';
 import { readParts, type AccessToken, type ListeningSource, type Logger, type PartsRead, type PartsWanted } from '../lib/spotify/listening';
-import {
-  RENEWAL_LINE,
-  chooseRefreshToken,
-  rotatedRecord,
-  tokenFingerprint,
-  type EnvironmentToken,
-  type PersistedRefreshToken,
-  type RefreshTokenChoice,
-} from '../lib/spotify/rotation';
+import { chooseRefreshToken, rotatedRecord, tokenFingerprint, type EnvironmentToken, type PersistedRefreshToken, type RefreshTokenChoice } from '../lib/spotify/rotation';
 import type { Fetch } from '../lib/spotify/spotify-api';
 import { SpotifyError, fail, type Result } from '../lib/spotify/types';
 import { describeError, type RefreshTokenStore } from './store';
@@ -33,14 +26,15 @@ export interface TokenContext {
 /** The token the next read would use, by the precedence rule. A store that fails leaves the environment's, marked unsure. */
 export async function tokenInUse(
   context: Pick<TokenContext, 'environment' | 'tokens' | 'log'>,
-  options: { afterRefusal?: boolean } = {},
+  options?: { afterRefusal?: boolean },
 ): Promise<RefreshTokenChoice & { storeUnread?: true }> {
   try {
     return chooseRefreshToken(context.environment, await context.tokens.read(options));
   } catch (error) {
-    context.log.warn(`The refresh token saved in Netlify Blobs could not be read (${describeError(error)}); using the environment's.`);
+    context.log.warn(`The saved refresh token could not be read (${describeError(error)}); using the environment's.`);
+    const environment = chooseRefreshToken(context.environment, null);
     // Outside a Netlify context there is no store, so no newer token to miss; a slow or failing store may hold one.
-    return { ...chooseRefreshToken(context.environment, null), ...(!(error instanceof Error && error.name === 'MissingBlobsEnvironmentError') && { storeUnread: true as const }) };
+    return (error as Error | undefined)?.name === 'MissingBlobsEnvironmentError' ? environment : { ...environment, storeUnread: true };
   }
 }
 
@@ -49,34 +43,22 @@ export async function environmentTokenOf(config: SpotifyConfig): Promise<Environ
   return { refreshToken: config.refreshToken, fingerprint: await tokenFingerprint(config.refreshToken), issuedAt: config.refreshTokenIssuedAt };
 }
 
-/**
- * Persists a token Spotify just rotated out of `from`'s line. The old one may
- * already be dead, so a lost rotated token means the owner must re-authorize.
- */
-async function saveRotatedToken(context: TokenContext, from: RefreshTokenChoice, rotated: string): Promise<void> {
-  const line = from.source === 'renewed'
-    ? { descendsFrom: RENEWAL_LINE, authorizedAt: from.issuedAt?.toISOString() }
-    : { descendsFrom: context.environment.fingerprint };
-  await saveToken(context, rotatedRecord(rotated, line, context.now()), 'the rotated refresh token');
-}
-
 /** Writes `record` as the newest token; a failure is logged and retried. Throws once the attempts are spent. */
 export async function saveToken(context: Pick<TokenContext, 'tokens' | 'log'>, record: PersistedRefreshToken, what: string): Promise<void> {
-  let lastProblem = '';
-  for (let attempt = 1; attempt <= ROTATION_WRITE_ATTEMPTS; attempt += 1) {
+  for (let attempt = 1; ; attempt += 1) {
     try {
       return await context.tokens.write(record);
     } catch (error) {
-      lastProblem = describeError(error);
-      logError(context.log, `Saving ${what} failed (attempt ${attempt} of ${ROTATION_WRITE_ATTEMPTS}): ${lastProblem}`);
+      const problem = describeError(error);
+      logError(context.log, `Saving ${what} failed (attempt ${attempt} of ${ROTATION_WRITE_ATTEMPTS}): ${problem}`);
+      if (attempt === ROTATION_WRITE_ATTEMPTS) throw new Error(`${problem}. Renew at /connect if calls fail with reauthorization_required.`);
     }
     await sleep(ROTATION_WRITE_BACKOFF_MS * attempt);
   }
-  throw new Error(`${lastProblem}. If calls start failing with reauthorization_required, renew at /connect or run \`npm run authorize -- --netlify\`.`);
 }
 
 /** Errors the owner must see in the function log; a logger without `error` gets a warning. */
-export const logError = (log: Logger, message: string) => (log.error ? log.error(message) : log.warn(message));
+export const logError = (log: Logger, message: string) => (log.error ?? log.warn).call(log, message);
 
 /**
  * Spotify as a source: the stored access token while it lives, else the
@@ -91,7 +73,7 @@ export function spotifySource(context: TokenContext): ListeningSource {
     const attempt = (choice: RefreshTokenChoice) => {
       tried.add(choice.refreshToken);
       const config = { ...context.config, refreshToken: choice.refreshToken };
-      const onRefreshTokenRotated = (rotated: string) => saveRotatedToken(context, choice, rotated);
+      const onRefreshTokenRotated = (rotated: string) => saveToken(context, rotatedRecord(rotated, choice, context.environment, context.now()), 'the rotated refresh token');
       // Only the first attempt may hold an access token: the next ones follow a refused exchange.
       return readParts({ fetch, config, now: context.now, signal, log: context.log, onRefreshTokenRotated, access: tried.size === 1 ? access : null }, wanted);
     };
@@ -106,9 +88,7 @@ export function spotifySource(context: TokenContext): ListeningSource {
     }
     // Refused tokens prove nothing while the newest one could not be read: a
     // slow store must not tell the owner to re-authorize (and get that cached).
-    if (newest.storeUnread) {
-      return fail(new SpotifyError('upstream_timeout', 'The saved refresh token could not be read from Netlify Blobs in time. Try again in a moment.'));
-    }
+    if (newest.storeUnread) return fail(new SpotifyError('upstream_timeout', 'The saved refresh token could not be read. Try again in a moment.'));
     return result;
   }
   return { service: 'spotify', label: { service: 'spotify' }, read };

@@ -20,14 +20,15 @@ import { parsePersistedRefreshToken, type PersistedRefreshToken } from '../lib/s
 
 /* --- The runtime --- */
 
-declare const Netlify: { env: { get(name: string): string | undefined } } | undefined;
+/** Netlify's runtime global, absent elsewhere. */
+type WithNetlify = { Netlify?: { env: { get(name: string): string | undefined } } };
 
 /**
  * Environment variables at run time: `Netlify.env` on Netlify's runtime,
  * `process.env` elsewhere (astro dev, tests, CLIs). Never `import.meta.env`:
  * Astro would inline secrets into the build.
  */
-export const runtimeEnv: EnvAccessor = (name) => (typeof Netlify !== 'undefined' ? Netlify?.env.get(name) : undefined) ?? process.env[name];
+export const runtimeEnv: EnvAccessor = (name) => (globalThis as WithNetlify).Netlify?.env.get(name) ?? process.env[name];
 
 /**
  * Netlify's own signal for a local run, as its functions runtime reads it:
@@ -51,8 +52,9 @@ export interface JsonStore {
 }
 
 /**
- * A store resolved on first use: outside a Netlify context getStore throws,
- * and that must surface as a failed operation, never as a failed import.
+ * A store resolved on each use, as `timedKeys` resolves its own: outside a
+ * Netlify context getStore throws, and that must surface as a failed
+ * operation, never as a failed import.
  */
 export function openBlobStore(name: string): JsonStore {
   const store = () => getStore({ name, consistency: 'strong' });
@@ -64,14 +66,13 @@ export function openBlobStore(name: string): JsonStore {
 }
 
 /**
+ * Bounds one store operation; `what` names it in the error ("reading the shared state").
  * Deployed Blobs answers in tens of milliseconds. The local server, a fresh
  * worker per call on a small machine, was measured at up to 2.8 s per
  * operation in a burst, so it gets longer.
  */
-export const storeTimeoutMs = (local = isLocalRuntime()) => (local ? LOCAL_STORE_TIMEOUT_MS : STORE_TIMEOUT_MS);
-
-/** Bounds one store operation; `what` names it in the error ("reading the shared state"). */
-export async function withStoreTimeout<T>(work: Promise<T>, what: string, timeoutMs: number = storeTimeoutMs()): Promise<T> {
+export async function withStoreTimeout<T>(work: Promise<T>, what: string, local = isLocalRuntime()): Promise<T> {
+  const timeoutMs = local ? LOCAL_STORE_TIMEOUT_MS : STORE_TIMEOUT_MS;
   // Boxed, so that a store answering null (an absent key) is not taken for the timeout.
   const done = await within(work.then((value) => ({ value })), timeoutMs);
   if (!done) throw new Error(`Netlify Blobs did not answer within ${timeoutMs} ms when ${what}.`);
@@ -80,14 +81,20 @@ export async function withStoreTimeout<T>(work: Promise<T>, what: string, timeou
 
 export const describeError = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 
-/** One key's reads and writes, each bounded by the runtime's store timeout; errors name the key. */
-function timedKey(blobs: JsonStore, local: boolean, key: string) {
-  const ms = storeTimeoutMs(local);
-  return {
-    get: () => withStoreTimeout(blobs.getWithMetadata(key, { type: 'json' }), `reading key ${key}`, ms),
-    set: (data: unknown, condition?: WriteCondition) => withStoreTimeout(blobs.setJSON(key, data, condition), `writing key ${key}`, ms),
-    delete: () => withStoreTimeout(blobs.delete(key), `deleting key ${key}`, ms),
-  };
+/**
+ * The keys of store `name` (or of `blobs`, in tests): each key's reads and
+ * writes bounded by the runtime's store timeout, errors naming the key; `get`
+ * answers the value, undefined when the key is absent.
+ * Blobs is resolved on each use: outside a Netlify context getStore throws,
+ * and that must surface as a failed operation, never as a failed import.
+ */
+function timedKeys(name: string, blobs: JsonStore | undefined, local: boolean) {
+  const store = (): JsonStore => blobs ?? getStore({ name, consistency: 'strong' });
+  return (key: string) => ({
+    get: async () => (await withStoreTimeout(store().getWithMetadata(key, { type: 'json' }), `reading ${key}`, local))?.data,
+    set: (data: unknown, condition?: WriteCondition) => withStoreTimeout(store().setJSON(key, data, condition), `writing ${key}`, local),
+    delete: () => withStoreTimeout(store().delete(key), `deleting ${key}`, local),
+  });
 }
 
 /* --- The shared state and its lease --- */
@@ -115,10 +122,10 @@ interface LeaseRecord {
   until: number;
 }
 
-export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_STORE_NAME), local = isLocalRuntime()): SharedStateStore {
-  const stored = timedKey(blobs, local, 'state');
-  const lease = (generation: number, slot: number) => timedKey(blobs, local, `lease/${generation}/${slot}`);
-  const holderOf = async (key: ReturnType<typeof lease>) => ((await key.get())?.data ?? null) as LeaseRecord | null;
+export function createSharedStateStore(blobs?: JsonStore, local = isLocalRuntime()): SharedStateStore {
+  const keyed = timedKeys(STATE_STORE_NAME, blobs, local);
+  const stored = keyed('state');
+  const lease = (generation: number, slot: number) => keyed(`lease/${generation}/${slot}`);
   let remembered: SharedState | null = null;
 
   return {
@@ -126,8 +133,7 @@ export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_ST
       return remembered;
     },
     async read() {
-      const found = await stored.get();
-      const state = found ? parseSharedState(found.data) : null;
+      const state = parseSharedState(await stored.get());
       if (state) remembered = state;
       return state;
     },
@@ -140,7 +146,7 @@ export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_ST
       // behind; the next slot's key is free once that lease has expired, and a
       // lease taken late in the previous slot still holds across the boundary.
       const slot = Math.floor(now / LEASE_MS);
-      const previous = await holderOf(lease(generation, slot - 1));
+      const previous = (await lease(generation, slot - 1).get()) as LeaseRecord | undefined;
       if (previous && previous.until > now) return null;
 
       const key = lease(generation, slot);
@@ -150,7 +156,7 @@ export function createSharedStateStore(blobs: JsonStore = openBlobStore(STATE_ST
         // The local server reports `modified` to every same-instant writer and keeps the last:
         // the winner is whoever still holds the key a moment later.
         await sleep(LOCAL_LEASE_SETTLE_MS);
-        if ((await holderOf(key))?.holder !== holder) return null;
+        if (((await key.get()) as LeaseRecord | undefined)?.holder !== holder) return null;
       }
       return { release: key.delete };
     },
@@ -176,14 +182,13 @@ export interface RefreshTokenStore {
   write(record: PersistedRefreshToken): Promise<void>;
 }
 
-export function createTokenStore(blobs: JsonStore = openBlobStore(TOKEN_STORE_NAME), local = isLocalRuntime()): RefreshTokenStore {
-  const stored = timedKey(blobs, local, 'refresh-token');
+export function createTokenStore(blobs?: JsonStore, local = isLocalRuntime()): RefreshTokenStore {
+  const stored = timedKeys(TOKEN_STORE_NAME, blobs, local)('refresh-token');
   return {
     async read(options = {}) {
       // Only the local server needs this wait.
       if (options.afterRefusal && local) await sleep(ROTATION_SETTLE_MS);
-      const found = await stored.get();
-      return found && parsePersistedRefreshToken(found.data);
+      return parsePersistedRefreshToken(await stored.get());
     },
     async write(record) {
       await stored.set(record);

@@ -143,7 +143,7 @@ describe('loadListening when saving a rotated token goes wrong', () => {
     blobs.failing = true;
     const log = logger();
     expect((await loadListening(DEFAULT_QUERY, { env: testEnv(), tokenStore: store, log })).ok).toBe(true);
-    expect(log.errors.at(-1)).toMatch(/saving the new one failed.*npm run authorize/);
+    expect(log.errors.at(-1)).toMatch(/saving the new one failed.*Renew at \/connect/);
     for (const line of [...log.lines, ...log.errors]) expect(line).not.toContain(fake.acceptedRefreshToken!);
   });
 

@@ -1,14 +1,14 @@
 /**
  * The pure rules behind renewing from /connect: PKCE (S256), the
  * precedence between the environment token, its rotated descendants and a
- * renewal ("the most recently issued token wins"), and the rate limit's count
- * (in memory, and the store's slots).
+ * renewal ("the most recently issued token wins"), the record a rotation
+ * leaves, and the rate limit's count (in memory, and the store's slots).
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildAuthorizeUrl, codeChallengeOf, newCodeVerifier } from '../../src/lib/spotify/authorize-url';
 import { RENEWAL_ATTEMPTS_PER_WINDOW as LIMIT } from '../../src/lib/spotify/limits';
-import { RENEWAL_LINE, chooseRefreshToken, parsePersistedRefreshToken, renewedRecord, tokenFingerprint } from '../../src/lib/spotify/rotation';
+import { RENEWAL_LINE, chooseRefreshToken, parsePersistedRefreshToken, renewedRecord, rotatedRecord, tokenFingerprint } from '../../src/lib/spotify/rotation';
 import { countAttempt, createAttemptCounter, slotToClaim } from '../../src/server/renewal';
 
 describe('PKCE', () => {
@@ -65,6 +65,16 @@ describe('chooseRefreshToken: the most recently issued token wins', () => {
   it('ignores a descendant of another environment token', async () => {
     const choice = chooseRefreshToken(await environment(null), { refreshToken: 'old~r3', descendsFrom: await tokenFingerprint('old'), rotatedAt: '' });
     expect(choice.source).toBe('environment');
+  });
+
+  it('keeps a renewal’s line and authorization time when Spotify rotates its token, and names the environment token otherwise', async () => {
+    const env = await environment('2026-06-01T00:00:00Z');
+    const now = new Date('2026-12-01T00:00:00Z');
+    const fromRenewal = rotatedRecord('renewed-token~r1', chooseRefreshToken(env, renewal), env, now);
+    expect(fromRenewal).toEqual({ refreshToken: 'renewed-token~r1', descendsFrom: RENEWAL_LINE, authorizedAt: renewal.authorizedAt, rotatedAt: now.toISOString() });
+    expect(parsePersistedRefreshToken(JSON.parse(JSON.stringify(fromRenewal))), 'read back as a renewal').toEqual(fromRenewal);
+    const fromEnvironment = rotatedRecord('env-token~r1', chooseRefreshToken(env, null), env, now);
+    expect(fromEnvironment).toEqual({ refreshToken: 'env-token~r1', descendsFrom: env.fingerprint, rotatedAt: now.toISOString() });
   });
 
   it('reads back a renewal record, and refuses one without its authorization time', () => {

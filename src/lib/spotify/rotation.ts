@@ -48,15 +48,17 @@ export async function tokenFingerprint(token: string): Promise<string> {
 
 export function chooseRefreshToken({ refreshToken, fingerprint, issuedAt }: EnvironmentToken, persisted: PersistedRefreshToken | null): RefreshTokenChoice {
   if (persisted?.descendsFrom === fingerprint) return { source: 'persisted', refreshToken: persisted.refreshToken, issuedAt };
-  const renewedAt = persisted?.descendsFrom === RENEWAL_LINE && persisted.authorizedAt ? new Date(persisted.authorizedAt) : null;
+  // A renewal's authorizedAt is there: parsePersistedRefreshToken admits no renewal without it.
+  const renewedAt = persisted?.descendsFrom === RENEWAL_LINE ? new Date(persisted.authorizedAt!) : null;
   // An environment token of unknown age is older: only the owner's tooling records the issue time, and it always does.
   if (renewedAt && !(issuedAt && issuedAt > renewedAt)) return { source: 'renewed', refreshToken: persisted!.refreshToken, issuedAt: renewedAt };
   return { source: 'environment', refreshToken, issuedAt };
 }
 
-/** The record after Spotify rotated `refreshToken` out of the line `previous` (or of the environment token). */
-export function rotatedRecord(refreshToken: string, line: Pick<PersistedRefreshToken, 'descendsFrom' | 'authorizedAt'>, now: Date): PersistedRefreshToken {
-  return { refreshToken, descendsFrom: line.descendsFrom, rotatedAt: now.toISOString(), ...(line.authorizedAt ? { authorizedAt: line.authorizedAt } : {}) };
+/** The record after Spotify rotated `refreshToken` out of `from`'s line: a renewal's keeps its authorization time. */
+export function rotatedRecord(refreshToken: string, from: RefreshTokenChoice, environment: EnvironmentToken, now: Date): PersistedRefreshToken {
+  const line = from.source === 'renewed' ? { descendsFrom: RENEWAL_LINE, authorizedAt: from.issuedAt?.toISOString() } : { descendsFrom: environment.fingerprint };
+  return { refreshToken, ...line, rotatedAt: now.toISOString() };
 }
 
 /** The record of a token the owner just authorized on /connect. */
