@@ -80,6 +80,7 @@ describe('chooseRefreshToken: the most recently issued token wins', () => {
   it('reads back a renewal record, and refuses one without its authorization time', () => {
     expect(parsePersistedRefreshToken(JSON.parse(JSON.stringify(renewal)))).toEqual(renewal);
     expect(parsePersistedRefreshToken({ refreshToken: 'x', descendsFrom: RENEWAL_LINE, rotatedAt: '' })).toBeNull();
+    expect(parsePersistedRefreshToken({ refreshToken: 'x', descendsFrom: RENEWAL_LINE, rotatedAt: '', authorizedAt: 5 }), 'a number is no time').toBeNull();
   });
 
   it('reads back a rotated record only when it names its environment token by a SHA-256 fingerprint', async () => {

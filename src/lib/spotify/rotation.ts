@@ -70,7 +70,7 @@ export function renewedRecord(refreshToken: string, now: Date): PersistedRefresh
 export function parsePersistedRefreshToken(value: unknown): PersistedRefreshToken | null {
   const record = value as Partial<PersistedRefreshToken> | null;
   const line = record?.descendsFrom === RENEWAL_LINE
-    ? !Number.isNaN(Date.parse(record.authorizedAt ?? ''))
+    ? typeof record.authorizedAt === 'string' && !Number.isNaN(Date.parse(record.authorizedAt))
     : /^[0-9a-f]{64}$/.test(String(record?.descendsFrom));
   return line && typeof record?.refreshToken === 'string' && record.refreshToken ? (record as PersistedRefreshToken) : null;
 }
