@@ -24,7 +24,7 @@ import {
 import { SpotifyError, fail, ok, type Artist, type NowPlaying, type Result, type Service } from '../../src/lib/spotify/types';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
-const POLICY: RefreshPolicy = { intervalMs: 15_000, dailyBudget: 2_000 };
+const POLICY: RefreshPolicy = { intervalMs: 15_000, dailyBudget: 2_000, sources: ['spotify'] };
 const QUERY = { range: 'short_term' as const, limit: 5 };
 const ENV = 'env-fingerprint';
 const iso = (ms: number) => new Date(ms).toISOString();

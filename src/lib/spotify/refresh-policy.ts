@@ -39,11 +39,11 @@ export interface RefreshPolicy {
   intervalMs: number;
   dailyBudget: number;
   /**
-   * The sources in order (default: Spotify alone). The first is read while it
-   * can answer; the second covers while the first is locked out or backing
-   * off. Only Spotify has a daily budget.
+   * The sources in order. The first is read while it can answer; the second
+   * covers while the first is locked out or backing off. Only Spotify has a
+   * daily budget.
    */
-  sources?: readonly Service[];
+  sources: readonly Service[];
 }
 
 interface NowPlayingRecord {
@@ -138,7 +138,7 @@ interface RefreshOutcome {
  */
 export function refreshCost(due: DueParts, accessReused: boolean): number {
   const reads = (due.nowPlaying ? 2 : 0) + (due.topArtists ? 1 : 0);
-  return accessReused ? 2 * reads + 1 : 1 + reads;
+  return 1 + (accessReused ? 2 : 1) * reads;
 }
 const MAX_REFRESH_COST = refreshCost({ nowPlaying: true, topArtists: true }, true);
 
@@ -147,10 +147,12 @@ const MAX_REFRESH_COST = refreshCost({ nowPlaying: true, topArtists: true }, tru
  * holds its worst-case cost and pays what it spent, so tokens never go below
  * zero. Any rolling day then spends at most what the bucket held at its
  * start (its capacity) plus a day of refill: capacity + (budget − capacity).
- * That is why the refill keeps the capacity in reserve.
+ * That is why the refill keeps the capacity in reserve. The configuration
+ * keeps the budget at MIN_DAILY_BUDGET or more, above MAX_REFRESH_COST, so
+ * the refill rate is always positive.
  */
 const bucketCapacity = (policy: RefreshPolicy) => Math.max(MAX_REFRESH_COST, Math.floor(policy.dailyBudget * BUDGET_BURST_FRACTION));
-const bucketRate = (policy: RefreshPolicy) => Math.max(0, policy.dailyBudget - bucketCapacity(policy)) / DAY_MS;
+const bucketRate = (policy: RefreshPolicy) => (policy.dailyBudget - bucketCapacity(policy)) / DAY_MS;
 
 function bucketTokens(state: SharedState, now: number, policy: RefreshPolicy): number {
   const elapsed = Math.max(0, now - state.bucket.at);
@@ -167,8 +169,8 @@ export const usableAccess = (state: SharedState, now: number): AccessToken | nul
 
 /* --- What is due --- */
 
+const isoAt = (ms: number) => new Date(ms).toISOString();
 const serviceOf = (record?: { service?: Service } | null): Service => record?.service ?? 'spotify';
-const sourcesOf = (policy: RefreshPolicy) => policy.sources ?? (['spotify'] as const);
 
 /** Why now playing is due from `service`: none read from it, the interval passed, or the playing item should have ended. */
 function nowPlayingDue(record: NowPlayingRecord | null, now: number, policy: RefreshPolicy, service: Service): 'interval' | 'track-end' | null {
@@ -191,7 +193,7 @@ function topArtistsDue(record: TopArtistsRecord | undefined, now: number, policy
 const backoffMs = (failures: number, policy: RefreshPolicy) =>
   Math.max(policy.intervalMs, Math.min(BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1), BACKOFF_MAX_MS));
 
-const hasGoodData = (state: SharedState) => state.nowPlaying !== null || TIME_RANGES.some((range) => Boolean(state.topArtists[range]?.value));
+const hasGoodData = (state: SharedState) => state.nowPlaying !== null || TIME_RANGES.some((range) => state.topArtists[range]?.value);
 
 interface Plan {
   due: DueParts;
@@ -208,31 +210,31 @@ interface Plan {
  */
 export function planRefresh(state: SharedState, range: TimeRange, now: number, policy: RefreshPolicy, fingerprint: string): Plan {
   let first: Plan | undefined;
-  for (const [index, service] of sourcesOf(policy).entries()) {
+  for (const [index, service] of policy.sources.entries()) {
     const why = nowPlayingDue(state.nowPlaying, now, policy, service);
     const due = { nowPlaying: why !== null, topArtists: topArtistsDue(state.topArtists[range], now, policy, service) };
-    if (!due.nowPlaying && !due.topArtists) return { due, service, blocked: null };
-    first ??= { due, service, blocked: null };
+    const plan: Plan = { due, service, blocked: null };
+    if (!due.nowPlaying && !due.topArtists) return plan;
+    first ??= plan;
 
+    // A lockout that refused another environment token than today's is lifted: the owner re-authorized.
     const lock = (index === 0 ? state : state.cover)?.lockout;
-    const lifted = lock?.refusedEnvironmentToken !== undefined && lock.refusedEnvironmentToken !== fingerprint;
-    if (lock && !lifted && Date.parse(lock.until) > now) {
+    if (lock && Date.parse(lock.until) > now && (lock.refusedEnvironmentToken ?? fingerprint) === fingerprint) {
       first.blocked ??= { code: lock.code, retryAt: lock.until };
       continue;
     }
-    if (service === 'lastfm') return { due, service, blocked: null };
+    if (service === 'lastfm') return plan;
 
     const cost = refreshCost(due, usableAccess(state, now) !== null);
     const good = hasGoodData(state);
     // Only a playing track's end may spend the reserve: the widget then moves on with the music.
     const missing = (why === 'track-end' || !good ? cost : cost + TRACK_END_RESERVE) - bucketTokens(state, now, policy);
-    if (missing <= 0) return { due, service, blocked: null };
+    if (missing <= 0) return plan;
     // With data, an empty bucket means "not due yet": the data is as fresh as the budget allows
     // by design. With none, visitors wait for the budget (until the bucket holds `cost`), and are told so.
     // Only data of this source is "as fresh as its budget allows"; another source's data is not, so the next source reads.
     if (good && serviceOf(state.nowPlaying) === service) return { due: { nowPlaying: false, topArtists: false }, service, blocked: null };
-    const rate = bucketRate(policy);
-    first.blocked ??= { code: 'rate_limited', retryAt: new Date(now + (rate > 0 ? Math.ceil(missing / rate) : DAY_MS)).toISOString() };
+    first.blocked ??= { code: 'rate_limited', retryAt: isoAt(now + Math.ceil(missing / bucketRate(policy))) };
   }
   return first!;
 }
@@ -258,47 +260,42 @@ export function recordRefresh(state: SharedState, outcome: RefreshOutcome, now: 
   const spotify = service === 'spotify';
   // A failed exchange counts as a failed now playing: it backs off (or locks out) the same way.
   const { nowPlaying, topArtists: top, readAt, access }: PartsRead = read.ok ? read.value : { nowPlaying: read, readAt: '', access: null };
+  // The bucket is Spotify's budget, and the access token Spotify's.
   const next: SharedState = {
     ...state,
     generation: state.generation + 1,
     topArtists: { ...state.topArtists },
-    // The bucket is Spotify's budget, and the access token Spotify's.
     bucket: { tokens: bucketTokens(state, now, policy) - (spotify ? outcome.requests : 0), at: now },
     access: spotify ? access : state.access,
   };
 
+  const [nowPlayingError, topError] = [nowPlaying, top].map((part) => (part?.ok === false ? part.error : null));
   if (top?.ok) next.topArtists[range] = { value: top.value, readAt, service };
-  else if (top && top.error.code !== 'rate_limited') {
-    const { code, message } = top.error;
-    const kept = serviceOf(state.topArtists[range]) === service ? state.topArtists[range] : null;
-    next.topArtists[range] = { value: null, readAt: null, ...kept, service, failure: { code, message, at: new Date(now).toISOString() } };
+  else if (topError && topError.code !== 'rate_limited') {
+    // The last good read of this source stays, with the failure.
+    const kept = state.topArtists[range];
+    const { code, message } = topError;
+    next.topArtists[range] = { value: null, readAt: null, ...(serviceOf(kept) === service && kept), service, failure: { code, message, at: isoAt(now) } };
   }
 
   // A rate limit on either part locks both out; else a failed now playing (or exchange) backs off.
-  const error = limited(nowPlaying) ?? limited(top) ?? (nowPlaying?.ok === false ? nowPlaying.error : null);
-  const first = service === sourcesOf(policy)[0];
-  const own = (first ? state : state.cover) ?? { lockout: null, failures: 0 };
-  let standing: Standing = { lockout: null, failures: 0 };
-  if (!error) {
-    if (nowPlaying?.ok) next.nowPlaying = { value: nowPlaying.value, readAt, service };
-  } else {
-    const failures = own.failures + 1;
-    // Retry-After is obeyed to the second, hours included: Spotify's daily quota locks out that long.
-    const waitMs = error.code === 'rate_limited' && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy);
-    standing = {
-      failures,
-      lockout: {
-        until: new Date(now + waitMs).toISOString(),
+  const error = [nowPlayingError, topError].find((partError) => partError?.code === 'rate_limited') ?? nowPlayingError;
+  if (!error && nowPlaying?.ok) next.nowPlaying = { value: nowPlaying.value, readAt, service };
+  const first = service === policy.sources[0];
+  const failures = error ? ((first ? state : state.cover)?.failures ?? 0) + 1 : 0;
+  // Retry-After is obeyed to the second, hours included: Spotify's daily quota locks out that long.
+  const waitMs = error?.code === 'rate_limited' && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy);
+  const lockout = error
+    ? {
+        until: isoAt(now + waitMs),
         code: error.code,
         message: error.message,
-        ...(error.code === 'reauthorization_required' ? { refusedEnvironmentToken: outcome.environmentFingerprint } : {}),
-      },
-    };
-  }
-  return first ? { ...next, ...standing } : { ...next, cover: standing };
+        ...(error.code === 'reauthorization_required' && { refusedEnvironmentToken: outcome.environmentFingerprint }),
+      }
+    : null;
+  return first ? { ...next, lockout, failures } : { ...next, cover: { lockout, failures } };
 }
 
-const limited = (part?: Result<unknown>) => (part && !part.ok && part.error.code === 'rate_limited' ? part.error : undefined);
 
 /** The state after the owner renewed at /connect: the old lockout and the old grant's access token are gone. */
 export const afterRenewal = (state: SharedState): SharedState => ({ ...state, generation: state.generation + 1, lockout: null, failures: 0, access: null });
@@ -311,18 +308,16 @@ export const afterRenewal = (state: SharedState): SharedState => ({ ...state, ge
  * blocked. Only a state with no good data at all answers an error.
  */
 export function answerFromState(state: SharedState, query: ListeningQuery, now: number, blocked: Staleness | null): Result<Listening> {
-  const nowPlaying = state.nowPlaying;
+  const { nowPlaying, lockout } = state;
   // One answer, one source: top artists of another source than now playing's are left out.
   const stored = state.topArtists[query.range];
   const top = nowPlaying && serviceOf(stored) !== serviceOf(nowPlaying) ? undefined : stored;
-  const lockout = state.lockout;
   if (!nowPlaying && !top?.value) {
-    // What blocks a refresh now says why there is nothing; an expired lockout only says what went wrong last.
-    const cause = blocked
-      ? { code: blocked.code, message: lockout && lockout.until === blocked.retryAt ? lockout.message : BUDGET_SPENT }
-      : (lockout ?? top?.failure);
+    // What blocks a refresh now says why there is nothing (the budget, unless it is the lockout);
+    // without a block, an expired lockout only says what went wrong last.
+    const cause = blocked && blocked.retryAt !== lockout?.until ? { ...blocked, message: BUDGET_SPENT } : (lockout ?? top?.failure);
     if (!cause) return fail(new SpotifyError('upstream_error', NOTHING_YET));
-    const until = blocked ? blocked.retryAt : lockout?.until;
+    const until = blocked?.retryAt ?? lockout?.until;
     const retryAfterSeconds = cause.code === 'rate_limited' && until ? Math.max(1, Math.ceil((Date.parse(until) - now) / 1_000)) : undefined;
     return fail(new SpotifyError(cause.code, cause.message, { retryAfterSeconds }));
   }
@@ -331,7 +326,7 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
     nowPlaying: nowPlaying?.value ?? null,
     topArtists: top?.value?.slice(0, query.limit) ?? null,
     range: query.range,
-    fetchedAt: nowPlaying?.readAt ?? top?.readAt ?? new Date(now).toISOString(),
+    fetchedAt: nowPlaying?.readAt ?? top?.readAt ?? isoAt(now),
     service: serviceOf(nowPlaying ?? top),
     ...partErrors(!nowPlaying && cause, !top?.value && (top?.failure?.code ?? cause)),
     ...(blocked && { stale: blocked }),
@@ -339,9 +334,9 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
 }
 
 /** Said by either source: a Last.fm-only site has no Spotify to blame. */
-const NOTHING_YET = 'No listening data has been read yet. Try again in a moment.';
+const NOTHING_YET = 'Nothing has been read yet. Try again in a moment.';
 
-const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent; the widget will update when it allows.';
+const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent. Try again later.';
 
 /**
  * The answer while the shared state cannot be read: no call may reach Spotify
@@ -350,7 +345,7 @@ const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent; 
  * own code and time); with none, the error says when to come back.
  */
 export function answerWithoutState(remembered: SharedState | null, query: ListeningQuery, now: number): Result<Listening> {
-  const retryAt = new Date(now + STATE_UNAVAILABLE_RETRY_S * 1_000).toISOString();
+  const retryAt = isoAt(now + STATE_UNAVAILABLE_RETRY_S * 1_000);
   const lock = remembered?.lockout;
   if (remembered && hasGoodData(remembered)) {
     return answerFromState(remembered, query, now, lock && lock.until > retryAt ? { code: lock.code, retryAt: lock.until } : { code: 'state_unavailable', retryAt });
@@ -358,7 +353,7 @@ export function answerWithoutState(remembered: SharedState | null, query: Listen
   return fail(new SpotifyError('state_unavailable', STATE_UNAVAILABLE, { retryAfterSeconds: STATE_UNAVAILABLE_RETRY_S }));
 }
 
-const STATE_UNAVAILABLE = 'The shared state in Netlify Blobs could not be read, so Spotify is not called. Try again in a moment.';
+const STATE_UNAVAILABLE = 'The shared state in Netlify Blobs could not be read. Try again in a moment.';
 
 /* --- Reading a stored state --- */
 
@@ -366,12 +361,9 @@ const STATE_UNAVAILABLE = 'The shared state in Netlify Blobs could not be read, 
 export function parseSharedState(value: unknown): SharedState | null {
   const state = value as Partial<SharedState> | null;
   if (
-    typeof state?.generation !== 'number' ||
-    typeof state.failures !== 'number' ||
-    typeof state.bucket?.tokens !== 'number' ||
-    typeof state.bucket.at !== 'number' ||
-    typeof state.topArtists !== 'object' ||
-    !state.topArtists ||
+    !state ||
+    [state.generation, state.failures, state.bucket?.tokens, state.bucket?.at].some((field) => typeof field !== 'number') ||
+    !(state.topArtists instanceof Object) ||
     (state.lockout && !(ERROR_CODES as readonly string[]).includes(state.lockout.code))
   ) {
     return null;
