@@ -56,9 +56,9 @@ interface NowPlayingRecord {
 
 interface TopArtistsRecord {
   service?: Service;
-  /** The last good read, at TOP_ARTISTS_READ_LIMIT; null before the first. */
-  value: Artist[] | null;
-  readAt: string | null;
+  /** The last good read, at TOP_ARTISTS_READ_LIMIT; absent (or null, in older states) before the first. */
+  value?: Artist[] | null;
+  readAt?: string | null;
   /** The last read failed (but Spotify did not rate-limit): retried after the backoff. */
   failure?: { code: ErrorCode; message: string; at: string };
 }
@@ -118,8 +118,7 @@ export type CallStep =
     };
 
 interface RefreshOutcome {
-  /** What was wanted, from where; `range` is the query's. */
-  due: DueParts;
+  /** Where the read went; `range` is the query's. */
   service: Service;
   range: TimeRange;
   /** Requests sent to Spotify, exchanges included, whatever their outcome. */
@@ -155,8 +154,8 @@ const bucketCapacity = (policy: RefreshPolicy) => Math.max(MAX_REFRESH_COST, Mat
 const bucketRate = (policy: RefreshPolicy) => (policy.dailyBudget - bucketCapacity(policy)) / DAY_MS;
 
 function bucketTokens(state: SharedState, now: number, policy: RefreshPolicy): number {
-  const elapsed = Math.max(0, now - state.bucket.at);
-  return Math.min(bucketCapacity(policy), state.bucket.tokens + elapsed * bucketRate(policy));
+  const refill = Math.max(0, now - state.bucket.at) * bucketRate(policy);
+  return Math.min(bucketCapacity(policy), state.bucket.tokens + refill);
 }
 
 export function emptyState(now: number, policy: RefreshPolicy): SharedState {
@@ -186,17 +185,17 @@ function nowPlayingDue(record: NowPlayingRecord | null, now: number, policy: Ref
 function topArtistsDue(record: TopArtistsRecord | undefined, now: number, policy: RefreshPolicy, service: Service): boolean {
   if (serviceOf(record) !== service || !record) return true;
   if (record.failure) return now >= Date.parse(record.failure.at) + backoffMs(1, policy);
-  return record.readAt === null || now >= Date.parse(record.readAt) + TOP_ARTISTS_TTL_MS;
+  return !record.readAt || now >= Date.parse(record.readAt) + TOP_ARTISTS_TTL_MS;
 }
 
-/** 30 s, doubling per failure up to 5 min; never shorter than the refresh interval. */
-const backoffMs = (failures: number, policy: RefreshPolicy) =>
-  Math.max(policy.intervalMs, Math.min(BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1), BACKOFF_MAX_MS));
+/** 30 s, doubling per failure (from the first) up to 5 min; never shorter than the refresh interval. */
+const backoffMs = (failures: number, policy: RefreshPolicy) => Math.max(policy.intervalMs, Math.min(BACKOFF_FIRST_MS * 2 ** (failures - 1), BACKOFF_MAX_MS));
 
 const hasGoodData = (state: SharedState) => state.nowPlaying !== null || TIME_RANGES.some((range) => state.topArtists[range]?.value);
 
 interface Plan {
-  due: DueParts;
+  /** The parts to read; null when none is due. */
+  due: DueParts | null;
   /** The source to read them from. */
   service: Service;
   /** Set when a part is due but no source may be read now; the answer is then stale. */
@@ -214,7 +213,7 @@ export function planRefresh(state: SharedState, range: TimeRange, now: number, p
     const why = nowPlayingDue(state.nowPlaying, now, policy, service);
     const due = { nowPlaying: why !== null, topArtists: topArtistsDue(state.topArtists[range], now, policy, service) };
     const plan: Plan = { due, service, blocked: null };
-    if (!due.nowPlaying && !due.topArtists) return plan;
+    if (!due.nowPlaying && !due.topArtists) return { ...plan, due: null };
     first ??= plan;
 
     // A lockout that refused another environment token than today's is lifted: the owner re-authorized.
@@ -233,7 +232,7 @@ export function planRefresh(state: SharedState, range: TimeRange, now: number, p
     // With data, an empty bucket means "not due yet": the data is as fresh as the budget allows
     // by design. With none, visitors wait for the budget (until the bucket holds `cost`), and are told so.
     // Only data of this source is "as fresh as its budget allows"; another source's data is not, so the next source reads.
-    if (good && serviceOf(state.nowPlaying) === service) return { due: { nowPlaying: false, topArtists: false }, service, blocked: null };
+    if (good && serviceOf(state.nowPlaying) === service) return { ...plan, due: null };
     first.blocked ??= { code: 'rate_limited', retryAt: isoAt(now + Math.ceil(missing / bucketRate(policy))) };
   }
   return first!;
@@ -242,11 +241,11 @@ export function planRefresh(state: SharedState, range: TimeRange, now: number, p
 /** The decision for a call that read `state`: answer now, or refresh first. */
 export function nextStep(state: SharedState, query: ListeningQuery, now: number, policy: RefreshPolicy, fingerprint: string): CallStep {
   const { due, service, blocked } = planRefresh(state, query.range, now, policy, fingerprint);
-  if ((!due.nowPlaying && !due.topArtists) || blocked) return { kind: 'answer', answer: answerFromState(state, query, now, blocked) };
+  if (!due || blocked) return { kind: 'answer', answer: answerFromState(state, query, now, blocked) };
   // Whether the state can answer this range in full: now playing and its top artists (or their failure) are known.
   const top = state.topArtists[query.range];
   const complete = state.nowPlaying !== null && Boolean(top?.value || top?.failure);
-  const meanwhile = complete || hasGoodData(state)
+  const meanwhile = hasGoodData(state)
     ? answerFromState(state, query, now, null)
     : fail<Listening>(new SpotifyError('upstream_timeout', NOTHING_YET));
   return { kind: 'refresh', due, service, mayAnswerEarly: complete, meanwhile };
@@ -275,7 +274,7 @@ export function recordRefresh(state: SharedState, outcome: RefreshOutcome, now: 
     // The last good read of this source stays, with the failure.
     const kept = state.topArtists[range];
     const { code, message } = topError;
-    next.topArtists[range] = { value: null, readAt: null, ...(serviceOf(kept) === service && kept), service, failure: { code, message, at: isoAt(now) } };
+    next.topArtists[range] = { ...(serviceOf(kept) === service && kept), service, failure: { code, message, at: isoAt(now) } };
   }
 
   // A rate limit on either part locks both out; else a failed now playing (or exchange) backs off.
@@ -283,8 +282,8 @@ export function recordRefresh(state: SharedState, outcome: RefreshOutcome, now: 
   if (!error && nowPlaying?.ok) next.nowPlaying = { value: nowPlaying.value, readAt, service };
   const first = service === policy.sources[0];
   const failures = error ? ((first ? state : state.cover)?.failures ?? 0) + 1 : 0;
-  // Retry-After is obeyed to the second, hours included: Spotify's daily quota locks out that long.
-  const waitMs = error?.code === 'rate_limited' && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy);
+  // A rate limit's Retry-After (only they carry one) is obeyed to the second, hours included: Spotify's daily quota locks out that long.
+  const waitMs = error?.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy);
   const lockout = error
     ? {
         until: isoAt(now + waitMs),
@@ -315,8 +314,10 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
   if (!nowPlaying && !top?.value) {
     // What blocks a refresh now says why there is nothing (the budget, unless it is the lockout);
     // without a block, an expired lockout only says what went wrong last.
-    const cause = blocked && blocked.retryAt !== lockout?.until ? { ...blocked, message: BUDGET_SPENT } : (lockout ?? top?.failure);
-    if (!cause) return fail(new SpotifyError('upstream_error', NOTHING_YET));
+    const cause: { code: ErrorCode; message: string } =
+      (blocked && blocked.retryAt !== lockout?.until
+        ? { ...blocked, message: 'SPOTIFY_DAILY_BUDGET is spent for now. Try again later.' }
+        : (lockout ?? top?.failure)) ?? { code: 'upstream_error', message: NOTHING_YET };
     const until = blocked?.retryAt ?? lockout?.until;
     const retryAfterSeconds = cause.code === 'rate_limited' && until ? Math.max(1, Math.ceil((Date.parse(until) - now) / 1_000)) : undefined;
     return fail(new SpotifyError(cause.code, cause.message, { retryAfterSeconds }));
@@ -334,9 +335,7 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
 }
 
 /** Said by either source: a Last.fm-only site has no Spotify to blame. */
-const NOTHING_YET = 'Nothing has been read yet. Try again in a moment.';
-
-const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent. Try again later.';
+const NOTHING_YET = 'Nothing read yet. Try again in a moment.';
 
 /**
  * The answer while the shared state cannot be read: no call may reach Spotify
@@ -347,13 +346,10 @@ const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent. 
 export function answerWithoutState(remembered: SharedState | null, query: ListeningQuery, now: number): Result<Listening> {
   const retryAt = isoAt(now + STATE_UNAVAILABLE_RETRY_S * 1_000);
   const lock = remembered?.lockout;
-  if (remembered && hasGoodData(remembered)) {
-    return answerFromState(remembered, query, now, lock && lock.until > retryAt ? { code: lock.code, retryAt: lock.until } : { code: 'state_unavailable', retryAt });
-  }
-  return fail(new SpotifyError('state_unavailable', STATE_UNAVAILABLE, { retryAfterSeconds: STATE_UNAVAILABLE_RETRY_S }));
+  return remembered && hasGoodData(remembered)
+    ? answerFromState(remembered, query, now, lock && lock.until > retryAt ? { code: lock.code, retryAt: lock.until } : { code: 'state_unavailable', retryAt })
+    : fail(new SpotifyError('state_unavailable', 'Netlify Blobs could not be read. Try again in a moment.', { retryAfterSeconds: STATE_UNAVAILABLE_RETRY_S }));
 }
-
-const STATE_UNAVAILABLE = 'The shared state in Netlify Blobs could not be read. Try again in a moment.';
 
 /* --- Reading a stored state --- */
 
@@ -362,13 +358,12 @@ export function parseSharedState(value: unknown): SharedState | null {
   const state = value as Partial<SharedState> | null;
   if (
     !state ||
-    [state.generation, state.failures, state.bucket?.tokens, state.bucket?.at].some((field) => typeof field !== 'number') ||
+    [state.generation, state.failures, state.bucket?.tokens, state.bucket?.at, state.cover?.failures ?? 0].some((field) => typeof field !== 'number') ||
     !(state.topArtists instanceof Object) ||
     (state.lockout && !(ERROR_CODES as readonly string[]).includes(state.lockout.code))
   ) {
     return null;
   }
   const access = typeof state.access?.token === 'string' && typeof state.access.expiresAt === 'number' ? state.access : null;
-  const cover = typeof state.cover?.failures === 'number' ? state.cover : undefined;
-  return { ...(state as SharedState), nowPlaying: state.nowPlaying ?? null, lockout: state.lockout ?? null, access, cover };
+  return { ...(state as SharedState), nowPlaying: state.nowPlaying ?? null, lockout: state.lockout ?? null, access };
 }
