@@ -245,10 +245,7 @@ export function nextStep(state: SharedState, query: ListeningQuery, now: number,
   // Whether the state can answer this range in full: now playing and its top artists (or their failure) are known.
   const top = state.topArtists[query.range];
   const complete = state.nowPlaying !== null && Boolean(top?.value || top?.failure);
-  const meanwhile = hasGoodData(state)
-    ? answerFromState(state, query, now, null)
-    : fail<Listening>(new SpotifyError('upstream_timeout', NOTHING_YET));
-  return { kind: 'refresh', due, service, mayAnswerEarly: complete, meanwhile };
+  return { kind: 'refresh', due, service, mayAnswerEarly: complete, meanwhile: answerFromState(state, query, now, null) };
 }
 
 /* --- A refresh's outcome --- */
@@ -283,10 +280,9 @@ export function recordRefresh(state: SharedState, outcome: RefreshOutcome, now: 
   const first = service === policy.sources[0];
   const failures = error ? ((first ? state : state.cover)?.failures ?? 0) + 1 : 0;
   // A rate limit's Retry-After (only they carry one) is obeyed to the second, hours included: Spotify's daily quota locks out that long.
-  const waitMs = error?.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy);
   const lockout = error
     ? {
-        until: isoAt(now + waitMs),
+        until: isoAt(now + (error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy))),
         code: error.code,
         message: error.message,
         ...(error.code === 'reauthorization_required' && { refusedEnvironmentToken: outcome.environmentFingerprint }),
@@ -304,7 +300,9 @@ export const afterRenewal = (state: SharedState): SharedState => ({ ...state, ge
 /**
  * What a call answers from the state: the last good data of each part, the
  * top artists sliced to the query's limit, `stale` when a due refresh was
- * blocked. Only a state with no good data at all answers an error.
+ * blocked. With no data for the answer, an error: what blocks the refresh,
+ * else what went wrong last, else upstream_timeout (a refresh was waited
+ * for in vain: only a call's meanwhile answer gets here).
  */
 export function answerFromState(state: SharedState, query: ListeningQuery, now: number, blocked: Staleness | null): Result<Listening> {
   const { nowPlaying, lockout } = state;
@@ -317,7 +315,7 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
     const cause: { code: ErrorCode; message: string } =
       (blocked && blocked.retryAt !== lockout?.until
         ? { ...blocked, message: 'SPOTIFY_DAILY_BUDGET is spent for now. Try again later.' }
-        : (lockout ?? top?.failure)) ?? { code: 'upstream_error', message: NOTHING_YET };
+        : (lockout ?? top?.failure)) ?? { code: 'upstream_timeout', message: 'Nothing read yet. Try again in a moment.' };
     const until = blocked?.retryAt ?? lockout?.until;
     const retryAfterSeconds = cause.code === 'rate_limited' && until ? Math.max(1, Math.ceil((Date.parse(until) - now) / 1_000)) : undefined;
     return fail(new SpotifyError(cause.code, cause.message, { retryAfterSeconds }));
@@ -333,9 +331,6 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
     ...(blocked && { stale: blocked }),
   });
 }
-
-/** Said by either source: a Last.fm-only site has no Spotify to blame. */
-const NOTHING_YET = 'Nothing read yet. Try again in a moment.';
 
 /**
  * The answer while the shared state cannot be read: no call may reach Spotify
