@@ -106,7 +106,9 @@ describe('planRefresh: what blocks a refresh', () => {
     const low = stateWithData(T0, { bucket: { tokens: cost, at: T0 } });
     const interval = planRefresh(low, 'short_term', T0 + 15_000, POLICY, ENV);
     expect(interval, 'interval: not due yet, and not stale').toEqual({ due: null, service: 'spotify', blocked: null });
-    const trackEnd = planRefresh(low, 'short_term', T0 + 200_000 - 60_000 + TRACK_END_GRACE_MS, { ...POLICY, intervalMs: 3_600_000 }, ENV);
+    const endsAt = T0 + 200_000 - 60_000 + TRACK_END_GRACE_MS;
+    const lowAtEnd = { ...low, bucket: { tokens: cost, at: endsAt } };
+    const trackEnd = planRefresh(lowAtEnd, 'short_term', endsAt, { ...POLICY, intervalMs: 3_600_000 }, ENV);
     expect(trackEnd.due?.nowPlaying, 'track end: due').toBe(true);
   });
 
