@@ -192,7 +192,7 @@ async function refreshUnderLease(call: StatefulCall, seen: SharedState, { due, s
     const wanted = { nowPlaying: due.nowPlaying, topArtists: due.topArtists ? { range: query.range, limit: TOP_ARTISTS_READ_LIMIT } : null, recentOnlyWhenIdle: true };
     const source = call.sources.find((candidate) => candidate.service === service)!;
     const read = await source.read(wanted, fetch, AbortSignal.timeout(call.budgetMs), usableAccess(current, now().getTime()));
-    const outcome = { due, service, range: query.range, requests, read, environmentFingerprint: call.fingerprint };
+    const outcome = { service, range: query.range, requests, read, environmentFingerprint: call.fingerprint };
     const next = recordRefresh(current, outcome, now().getTime(), policy);
     await store.write(next);
     const lockout = next.lockout;

@@ -17,14 +17,13 @@ import {
   recordRefresh,
   refreshCost,
   usableAccess,
-  type DueParts,
   type RefreshPolicy,
   type SharedState,
 } from '../../src/lib/spotify/refresh-policy';
 import { SpotifyError, fail, ok, type Artist, type NowPlaying, type Result, type Service } from '../../src/lib/spotify/types';
 
 const T0 = Date.parse('2026-06-01T12:00:00Z');
-const POLICY: RefreshPolicy = { intervalMs: 15_000, dailyBudget: 2_000 };
+const POLICY: RefreshPolicy = { intervalMs: 15_000, dailyBudget: 2_000, sources: ['spotify'] };
 const QUERY = { range: 'short_term' as const, limit: 5 };
 const ENV = 'env-fingerprint';
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -58,8 +57,7 @@ function stateWithData(readAt = T0, overrides: Partial<SharedState> = {}): Share
 
 const goodRead = (at: number, access = { token: 'access', expiresAt: at + 3_600_000 }): Result<PartsRead> =>
   ok({ nowPlaying: ok(track({ title: 'Next' })), readAt: iso(at), access });
-const outcomeOf = (read: Result<PartsRead>, requests = 1, due: DueParts = { nowPlaying: true, topArtists: false }, service: Service = 'spotify') => ({
-  due,
+const outcomeOf = (read: Result<PartsRead>, requests = 1, service: Service = 'spotify') => ({
   service,
   range: QUERY.range,
   requests,
@@ -69,18 +67,18 @@ const outcomeOf = (read: Result<PartsRead>, requests = 1, due: DueParts = { nowP
 
 describe('planRefresh: what is due', () => {
   it('has nothing due inside the interval while the track plays on', () => {
-    expect(planRefresh(stateWithData(), 'short_term', T0 + 14_000, POLICY, ENV).due).toEqual({ nowPlaying: false, topArtists: false });
+    expect(planRefresh(stateWithData(), 'short_term', T0 + 14_000, POLICY, ENV).due).toBeNull();
   });
 
   it('has now playing due once the interval has passed', () => {
-    expect(planRefresh(stateWithData(), 'short_term', T0 + 15_000, POLICY, ENV).due.nowPlaying).toBe(true);
+    expect(planRefresh(stateWithData(), 'short_term', T0 + 15_000, POLICY, ENV).due?.nowPlaying).toBe(true);
   });
 
   it('has now playing due just after the playing track should end, before the interval', () => {
     const long = { ...POLICY, intervalMs: 3_600_000 };
     const endsAt = T0 + 200_000 - 60_000 + TRACK_END_GRACE_MS;
-    expect(planRefresh(stateWithData(), 'short_term', endsAt - 1, long, ENV).due.nowPlaying, 'before the end').toBe(false);
-    expect(planRefresh(stateWithData(), 'short_term', endsAt, long, ENV).due.nowPlaying, 'at the end').toBe(true);
+    expect(planRefresh(stateWithData(), 'short_term', endsAt - 1, long, ENV).due, 'before the end').toBeNull();
+    expect(planRefresh(stateWithData(), 'short_term', endsAt, long, ENV).due?.nowPlaying, 'at the end').toBe(true);
   });
 
   it('has the top artists of a range due when that range was never read', () => {
@@ -107,9 +105,11 @@ describe('planRefresh: what blocks a refresh', () => {
     const cost = refreshCost({ nowPlaying: true, topArtists: false }, false);
     const low = stateWithData(T0, { bucket: { tokens: cost, at: T0 } });
     const interval = planRefresh(low, 'short_term', T0 + 15_000, POLICY, ENV);
-    expect(interval, 'interval: not due yet, and not stale').toEqual({ due: { nowPlaying: false, topArtists: false }, service: 'spotify', blocked: null });
-    const trackEnd = planRefresh(low, 'short_term', T0 + 200_000 - 60_000 + TRACK_END_GRACE_MS, { ...POLICY, intervalMs: 3_600_000 }, ENV);
-    expect(trackEnd.due.nowPlaying, 'track end: due').toBe(true);
+    expect(interval, 'interval: not due yet, and not stale').toEqual({ due: null, service: 'spotify', blocked: null });
+    const endsAt = T0 + 200_000 - 60_000 + TRACK_END_GRACE_MS;
+    const lowAtEnd = { ...low, bucket: { tokens: cost, at: endsAt } };
+    const trackEnd = planRefresh(lowAtEnd, 'short_term', endsAt, { ...POLICY, intervalMs: 3_600_000 }, ENV);
+    expect(trackEnd.due?.nowPlaying, 'track end: due').toBe(true);
   });
 
   it('blocks a state with no data, once the bucket is empty, with when it can pay', () => {
@@ -127,9 +127,9 @@ describe('the budget: one token bucket', () => {
     const spend: Array<[number, number]> = [];
     for (let now = T0; now < T0 + 2 * DAY_MS; now += 15_000) {
       const { due, blocked } = planRefresh(state, 'short_term', now, { ...policy, intervalMs: 0 }, ENV);
-      if (blocked || (!due.nowPlaying && !due.topArtists)) continue;
+      if (blocked || !due) continue;
       const requests = refreshCost(due, usableAccess(state, now) !== null);
-      state = recordRefresh(state, outcomeOf(goodRead(now, { token: 'a', expiresAt: now + 3_600_000 }), requests, due), now, policy);
+      state = recordRefresh(state, outcomeOf(goodRead(now, { token: 'a', expiresAt: now + 3_600_000 }), requests), now, policy);
       spend.push([now, requests]);
     }
     return spend;
@@ -310,7 +310,7 @@ describe('two sources: Last.fm covers while Spotify cannot answer', () => {
   });
 
   it('answers fresh Last.fm data, labelled, until its interval passes; then reads Last.fm again, not Spotify', () => {
-    const covered = recordRefresh(locked('rate_limited'), outcomeOf(fullRead(T0 + 20_000), 2, { nowPlaying: true, topArtists: true }, 'lastfm'), T0 + 20_000, BOTH);
+    const covered = recordRefresh(locked('rate_limited'), outcomeOf(fullRead(T0 + 20_000), 2, 'lastfm'), T0 + 20_000, BOTH);
     const step = nextStep(covered, QUERY, T0 + 25_000, BOTH, ENV);
     expect(step.kind === 'answer' && step.answer.ok && step.answer.value).toMatchObject({ service: 'lastfm', nowPlaying: { title: 'Next' } });
     expect(step.kind === 'answer' && step.answer.ok && step.answer.value.stale).toBeUndefined();
@@ -318,13 +318,13 @@ describe('two sources: Last.fm covers while Spotify cannot answer', () => {
   });
 
   it('goes back to Spotify for every part once its lockout ends', () => {
-    const covered = recordRefresh(locked('upstream_error', T0 + 30_000), outcomeOf(fullRead(T0 + 20_000), 2, { nowPlaying: true, topArtists: true }, 'lastfm'), T0 + 20_000, BOTH);
+    const covered = recordRefresh(locked('upstream_error', T0 + 30_000), outcomeOf(fullRead(T0 + 20_000), 2, 'lastfm'), T0 + 20_000, BOTH);
     expect(planRefresh(covered, 'short_term', T0 + 31_000, BOTH, ENV)).toMatchObject({ due: { nowPlaying: true, topArtists: true }, service: 'spotify' });
   });
 
   it("charges Spotify's bucket nothing for a Last.fm read, and keeps Spotify's access token", () => {
     const state = { ...locked('rate_limited'), access: { token: 'spotify-access', expiresAt: T0 + 3_600_000 } };
-    const next = recordRefresh(state, outcomeOf(goodRead(T0 + 20_000, null as never), 2, undefined, 'lastfm'), T0 + 20_000, BOTH);
+    const next = recordRefresh(state, outcomeOf(goodRead(T0 + 20_000, null as never), 2, 'lastfm'), T0 + 20_000, BOTH);
     expect(next.bucket.tokens).toBe(state.bucket.tokens);
     expect(next.access).toEqual(state.access);
     expect(next.nowPlaying?.service).toBe('lastfm');
@@ -332,7 +332,7 @@ describe('two sources: Last.fm covers while Spotify cannot answer', () => {
 
   it("keeps Last.fm's failures apart from Spotify's lockout, and answers Spotify's lockout when both are blocked", () => {
     const failed = fail<PartsRead>(new SpotifyError('rate_limited', 'Last.fm says slow down.', { retryAfterSeconds: 60 }));
-    const next = recordRefresh(locked('rate_limited'), outcomeOf(failed, 1, undefined, 'lastfm'), T0 + 20_000, BOTH);
+    const next = recordRefresh(locked('rate_limited'), outcomeOf(failed, 1, 'lastfm'), T0 + 20_000, BOTH);
     expect(next.lockout?.code, "Spotify's lockout is untouched").toBe('rate_limited');
     expect(next.lockout?.message).toBe('Spotify says no.');
     expect(next.cover).toMatchObject({ failures: 1, lockout: { code: 'rate_limited', until: iso(T0 + 80_000) } });
@@ -343,13 +343,13 @@ describe('two sources: Last.fm covers while Spotify cannot answer', () => {
 
   it("never answers one source's now playing with the other's top artists", () => {
     const topOnly = ok<PartsRead>({ nowPlaying: fail(new SpotifyError('profile_private', 'hidden')), topArtists: ok(ARTISTS.slice(2)), readAt: iso(T0 + 20_000), access: null });
-    const mixed = recordRefresh(locked('rate_limited'), outcomeOf(topOnly, 2, { nowPlaying: true, topArtists: true }, 'lastfm'), T0 + 20_000, BOTH);
+    const mixed = recordRefresh(locked('rate_limited'), outcomeOf(topOnly, 2, 'lastfm'), T0 + 20_000, BOTH);
     const answer = answerFromState(mixed, QUERY, T0 + 21_000, null);
     expect(answer.ok && answer.value).toMatchObject({ service: 'spotify', topArtists: null, nowPlaying: { title: 'Song' } });
   });
 
   it("reads Last.fm, not nothing, when Spotify's bucket cannot pay to replace Last.fm's data", () => {
-    const covered = recordRefresh(locked('upstream_error', T0 + 30_000), outcomeOf(fullRead(T0 + 20_000), 2, { nowPlaying: true, topArtists: true }, 'lastfm'), T0 + 20_000, BOTH);
+    const covered = recordRefresh(locked('upstream_error', T0 + 30_000), outcomeOf(fullRead(T0 + 20_000), 2, 'lastfm'), T0 + 20_000, BOTH);
     const short = { ...covered, bucket: { tokens: 3, at: T0 + 31_000 } };
     expect(planRefresh(short, 'short_term', T0 + 36_000, BOTH, ENV)).toMatchObject({ service: 'lastfm', due: { nowPlaying: true } });
   });

@@ -21,6 +21,7 @@ import type { ListeningQuery } from './query';
 import {
   ERROR_CODES,
   SpotifyError,
+  TIME_RANGES,
   fail,
   ok,
   partErrors,
@@ -38,11 +39,11 @@ export interface RefreshPolicy {
   intervalMs: number;
   dailyBudget: number;
   /**
-   * The sources in order (default: Spotify alone). The first is read while it
-   * can answer; the second covers while the first is locked out or backing
-   * off. Only Spotify has a daily budget.
+   * The sources in order. The first is read while it can answer; the second
+   * covers while the first is locked out or backing off. Only Spotify has a
+   * daily budget.
    */
-  sources?: readonly Service[];
+  sources: readonly Service[];
 }
 
 interface NowPlayingRecord {
@@ -55,9 +56,9 @@ interface NowPlayingRecord {
 
 interface TopArtistsRecord {
   service?: Service;
-  /** The last good read, at TOP_ARTISTS_READ_LIMIT; null before the first. */
-  value: Artist[] | null;
-  readAt: string | null;
+  /** The last good read, at TOP_ARTISTS_READ_LIMIT; absent (or null, in older states) before the first. */
+  value?: Artist[] | null;
+  readAt?: string | null;
   /** The last read failed (but Spotify did not rate-limit): retried after the backoff. */
   failure?: { code: ErrorCode; message: string; at: string };
 }
@@ -117,8 +118,7 @@ export type CallStep =
     };
 
 interface RefreshOutcome {
-  /** What was wanted, from where; `range` is the query's. */
-  due: DueParts;
+  /** Where the read went; `range` is the query's. */
   service: Service;
   range: TimeRange;
   /** Requests sent to Spotify, exchanges included, whatever their outcome. */
@@ -137,7 +137,7 @@ interface RefreshOutcome {
  */
 export function refreshCost(due: DueParts, accessReused: boolean): number {
   const reads = (due.nowPlaying ? 2 : 0) + (due.topArtists ? 1 : 0);
-  return accessReused ? 2 * reads + 1 : 1 + reads;
+  return 1 + (accessReused ? 2 : 1) * reads;
 }
 const MAX_REFRESH_COST = refreshCost({ nowPlaying: true, topArtists: true }, true);
 
@@ -146,14 +146,16 @@ const MAX_REFRESH_COST = refreshCost({ nowPlaying: true, topArtists: true }, tru
  * holds its worst-case cost and pays what it spent, so tokens never go below
  * zero. Any rolling day then spends at most what the bucket held at its
  * start (its capacity) plus a day of refill: capacity + (budget − capacity).
- * That is why the refill keeps the capacity in reserve.
+ * That is why the refill keeps the capacity in reserve. The configuration
+ * keeps the budget at MIN_DAILY_BUDGET or more, above MAX_REFRESH_COST, so
+ * the refill rate is always positive.
  */
 const bucketCapacity = (policy: RefreshPolicy) => Math.max(MAX_REFRESH_COST, Math.floor(policy.dailyBudget * BUDGET_BURST_FRACTION));
-const bucketRate = (policy: RefreshPolicy) => Math.max(0, policy.dailyBudget - bucketCapacity(policy)) / DAY_MS;
+const bucketRate = (policy: RefreshPolicy) => (policy.dailyBudget - bucketCapacity(policy)) / DAY_MS;
 
 function bucketTokens(state: SharedState, now: number, policy: RefreshPolicy): number {
-  const elapsed = Math.max(0, now - state.bucket.at);
-  return Math.min(bucketCapacity(policy), state.bucket.tokens + elapsed * bucketRate(policy));
+  const refill = Math.max(0, now - state.bucket.at) * bucketRate(policy);
+  return Math.min(bucketCapacity(policy), state.bucket.tokens + refill);
 }
 
 export function emptyState(now: number, policy: RefreshPolicy): SharedState {
@@ -166,8 +168,8 @@ export const usableAccess = (state: SharedState, now: number): AccessToken | nul
 
 /* --- What is due --- */
 
+const isoAt = (ms: number) => new Date(ms).toISOString();
 const serviceOf = (record?: { service?: Service } | null): Service => record?.service ?? 'spotify';
-const sourcesOf = (policy: RefreshPolicy) => policy.sources ?? (['spotify'] as const);
 
 /** Why now playing is due from `service`: none read from it, the interval passed, or the playing item should have ended. */
 function nowPlayingDue(record: NowPlayingRecord | null, now: number, policy: RefreshPolicy, service: Service): 'interval' | 'track-end' | null {
@@ -183,17 +185,17 @@ function nowPlayingDue(record: NowPlayingRecord | null, now: number, policy: Ref
 function topArtistsDue(record: TopArtistsRecord | undefined, now: number, policy: RefreshPolicy, service: Service): boolean {
   if (serviceOf(record) !== service || !record) return true;
   if (record.failure) return now >= Date.parse(record.failure.at) + backoffMs(1, policy);
-  return record.readAt === null || now >= Date.parse(record.readAt) + TOP_ARTISTS_TTL_MS;
+  return !record.readAt || now >= Date.parse(record.readAt) + TOP_ARTISTS_TTL_MS;
 }
 
-/** 30 s, doubling per failure up to 5 min; never shorter than the refresh interval. */
-const backoffMs = (failures: number, policy: RefreshPolicy) =>
-  Math.max(policy.intervalMs, Math.min(BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1), BACKOFF_MAX_MS));
+/** 30 s, doubling per failure (from the first) up to 5 min; never shorter than the refresh interval. */
+const backoffMs = (failures: number, policy: RefreshPolicy) => Math.max(policy.intervalMs, Math.min(BACKOFF_FIRST_MS * 2 ** (failures - 1), BACKOFF_MAX_MS));
 
-const hasGoodData = (state: SharedState) => state.nowPlaying !== null || Object.values(state.topArtists).some((record) => record?.value);
+const hasGoodData = (state: SharedState) => state.nowPlaying !== null || TIME_RANGES.some((range) => state.topArtists[range]?.value);
 
 interface Plan {
-  due: DueParts;
+  /** The parts to read; null when none is due. */
+  due: DueParts | null;
   /** The source to read them from. */
   service: Service;
   /** Set when a part is due but no source may be read now; the answer is then stale. */
@@ -207,31 +209,31 @@ interface Plan {
  */
 export function planRefresh(state: SharedState, range: TimeRange, now: number, policy: RefreshPolicy, fingerprint: string): Plan {
   let first: Plan | undefined;
-  for (const [index, service] of sourcesOf(policy).entries()) {
+  for (const [index, service] of policy.sources.entries()) {
     const why = nowPlayingDue(state.nowPlaying, now, policy, service);
     const due = { nowPlaying: why !== null, topArtists: topArtistsDue(state.topArtists[range], now, policy, service) };
-    if (!due.nowPlaying && !due.topArtists) return { due, service, blocked: null };
-    first ??= { due, service, blocked: null };
+    const plan: Plan = { due, service, blocked: null };
+    if (!due.nowPlaying && !due.topArtists) return { ...plan, due: null };
+    first ??= plan;
 
+    // A lockout that refused another environment token than today's is lifted: the owner re-authorized.
     const lock = (index === 0 ? state : state.cover)?.lockout;
-    const lifted = lock?.refusedEnvironmentToken !== undefined && lock.refusedEnvironmentToken !== fingerprint;
-    if (lock && !lifted && Date.parse(lock.until) > now) {
+    if (lock && Date.parse(lock.until) > now && (lock.refusedEnvironmentToken ?? fingerprint) === fingerprint) {
       first.blocked ??= { code: lock.code, retryAt: lock.until };
       continue;
     }
-    if (service === 'lastfm') return { due, service, blocked: null };
+    if (service === 'lastfm') return plan;
 
     const cost = refreshCost(due, usableAccess(state, now) !== null);
     const good = hasGoodData(state);
     // Only a playing track's end may spend the reserve: the widget then moves on with the music.
     const missing = (why === 'track-end' || !good ? cost : cost + TRACK_END_RESERVE) - bucketTokens(state, now, policy);
-    if (missing <= 0) return { due, service, blocked: null };
+    if (missing <= 0) return plan;
     // With data, an empty bucket means "not due yet": the data is as fresh as the budget allows
     // by design. With none, visitors wait for the budget (until the bucket holds `cost`), and are told so.
     // Only data of this source is "as fresh as its budget allows"; another source's data is not, so the next source reads.
-    if (good && serviceOf(state.nowPlaying) === service) return { due: { nowPlaying: false, topArtists: false }, service, blocked: null };
-    const rate = bucketRate(policy);
-    first.blocked ??= { code: 'rate_limited', retryAt: new Date(now + (rate > 0 ? Math.ceil(missing / rate) : DAY_MS)).toISOString() };
+    if (good && serviceOf(state.nowPlaying) === service) return { ...plan, due: null };
+    first.blocked ??= { code: 'rate_limited', retryAt: isoAt(now + Math.ceil(missing / bucketRate(policy))) };
   }
   return first!;
 }
@@ -239,14 +241,11 @@ export function planRefresh(state: SharedState, range: TimeRange, now: number, p
 /** The decision for a call that read `state`: answer now, or refresh first. */
 export function nextStep(state: SharedState, query: ListeningQuery, now: number, policy: RefreshPolicy, fingerprint: string): CallStep {
   const { due, service, blocked } = planRefresh(state, query.range, now, policy, fingerprint);
-  if ((!due.nowPlaying && !due.topArtists) || blocked) return { kind: 'answer', answer: answerFromState(state, query, now, blocked) };
+  if (!due || blocked) return { kind: 'answer', answer: answerFromState(state, query, now, blocked) };
   // Whether the state can answer this range in full: now playing and its top artists (or their failure) are known.
   const top = state.topArtists[query.range];
   const complete = state.nowPlaying !== null && Boolean(top?.value || top?.failure);
-  const meanwhile = complete || hasGoodData(state)
-    ? answerFromState(state, query, now, null)
-    : fail<Listening>(new SpotifyError('upstream_timeout', NOTHING_YET));
-  return { kind: 'refresh', due, service, mayAnswerEarly: complete, meanwhile };
+  return { kind: 'refresh', due, service, mayAnswerEarly: complete, meanwhile: answerFromState(state, query, now, null) };
 }
 
 /* --- A refresh's outcome --- */
@@ -257,47 +256,41 @@ export function recordRefresh(state: SharedState, outcome: RefreshOutcome, now: 
   const spotify = service === 'spotify';
   // A failed exchange counts as a failed now playing: it backs off (or locks out) the same way.
   const { nowPlaying, topArtists: top, readAt, access }: PartsRead = read.ok ? read.value : { nowPlaying: read, readAt: '', access: null };
+  // The bucket is Spotify's budget, and the access token Spotify's.
   const next: SharedState = {
     ...state,
     generation: state.generation + 1,
     topArtists: { ...state.topArtists },
-    // The bucket is Spotify's budget, and the access token Spotify's.
     bucket: { tokens: bucketTokens(state, now, policy) - (spotify ? outcome.requests : 0), at: now },
     access: spotify ? access : state.access,
   };
 
+  const [nowPlayingError, topError] = [nowPlaying, top].map((part) => (part?.ok === false ? part.error : null));
   if (top?.ok) next.topArtists[range] = { value: top.value, readAt, service };
-  else if (top && top.error.code !== 'rate_limited') {
-    const { code, message } = top.error;
-    const kept = serviceOf(state.topArtists[range]) === service ? state.topArtists[range] : null;
-    next.topArtists[range] = { value: null, readAt: null, ...kept, service, failure: { code, message, at: new Date(now).toISOString() } };
+  else if (topError && topError.code !== 'rate_limited') {
+    // The last good read of this source stays, with the failure.
+    const kept = state.topArtists[range];
+    const { code, message } = topError;
+    next.topArtists[range] = { ...(serviceOf(kept) === service && kept), service, failure: { code, message, at: isoAt(now) } };
   }
 
   // A rate limit on either part locks both out; else a failed now playing (or exchange) backs off.
-  const error = limited(nowPlaying) ?? limited(top) ?? (nowPlaying?.ok === false ? nowPlaying.error : null);
-  const first = service === sourcesOf(policy)[0];
-  const own = (first ? state : state.cover) ?? { lockout: null, failures: 0 };
-  let standing: Standing = { lockout: null, failures: 0 };
-  if (!error) {
-    if (nowPlaying?.ok) next.nowPlaying = { value: nowPlaying.value, readAt, service };
-  } else {
-    const failures = own.failures + 1;
-    // Retry-After is obeyed to the second, hours included: Spotify's daily quota locks out that long.
-    const waitMs = error.code === 'rate_limited' && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy);
-    standing = {
-      failures,
-      lockout: {
-        until: new Date(now + waitMs).toISOString(),
+  const error = [nowPlayingError, topError].find((partError) => partError?.code === 'rate_limited') ?? nowPlayingError;
+  if (!error && nowPlaying?.ok) next.nowPlaying = { value: nowPlaying.value, readAt, service };
+  const first = service === policy.sources[0];
+  const failures = error ? ((first ? state : state.cover)?.failures ?? 0) + 1 : 0;
+  // A rate limit's Retry-After (only they carry one) is obeyed to the second, hours included: Spotify's daily quota locks out that long.
+  const lockout = error
+    ? {
+        until: isoAt(now + (error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1_000 : backoffMs(failures, policy))),
         code: error.code,
         message: error.message,
-        ...(error.code === 'reauthorization_required' ? { refusedEnvironmentToken: outcome.environmentFingerprint } : {}),
-      },
-    };
-  }
-  return first ? { ...next, ...standing } : { ...next, cover: standing };
+        ...(error.code === 'reauthorization_required' && { refusedEnvironmentToken: outcome.environmentFingerprint }),
+      }
+    : null;
+  return first ? { ...next, lockout, failures } : { ...next, cover: { lockout, failures } };
 }
 
-const limited = (part?: Result<unknown>) => (part && !part.ok && part.error.code === 'rate_limited' ? part.error : undefined);
 
 /** The state after the owner renewed at /connect: the old lockout and the old grant's access token are gone. */
 export const afterRenewal = (state: SharedState): SharedState => ({ ...state, generation: state.generation + 1, lockout: null, failures: 0, access: null });
@@ -307,21 +300,23 @@ export const afterRenewal = (state: SharedState): SharedState => ({ ...state, ge
 /**
  * What a call answers from the state: the last good data of each part, the
  * top artists sliced to the query's limit, `stale` when a due refresh was
- * blocked. Only a state with no good data at all answers an error.
+ * blocked. With no data for the answer, an error: what blocks the refresh,
+ * else what went wrong last, else upstream_timeout (a refresh was waited
+ * for in vain: only a call's meanwhile answer gets here).
  */
 export function answerFromState(state: SharedState, query: ListeningQuery, now: number, blocked: Staleness | null): Result<Listening> {
-  const nowPlaying = state.nowPlaying;
+  const { nowPlaying, lockout } = state;
   // One answer, one source: top artists of another source than now playing's are left out.
   const stored = state.topArtists[query.range];
   const top = nowPlaying && serviceOf(stored) !== serviceOf(nowPlaying) ? undefined : stored;
-  const lockout = state.lockout;
   if (!nowPlaying && !top?.value) {
-    // What blocks a refresh now says why there is nothing; an expired lockout only says what went wrong last.
-    const cause = blocked
-      ? { code: blocked.code, message: lockout && lockout.until === blocked.retryAt ? lockout.message : BUDGET_SPENT }
-      : (lockout ?? top?.failure);
-    if (!cause) return fail(new SpotifyError('upstream_error', NOTHING_YET));
-    const until = blocked ? blocked.retryAt : lockout?.until;
+    // What blocks a refresh now says why there is nothing (the budget, unless it is the lockout);
+    // without a block, an expired lockout only says what went wrong last.
+    const cause: { code: ErrorCode; message: string } =
+      (blocked && blocked.retryAt !== lockout?.until
+        ? { ...blocked, message: 'SPOTIFY_DAILY_BUDGET is spent for now. Try again later.' }
+        : (lockout ?? top?.failure)) ?? { code: 'upstream_timeout', message: 'Nothing read yet. Try again in a moment.' };
+    const until = blocked?.retryAt ?? lockout?.until;
     const retryAfterSeconds = cause.code === 'rate_limited' && until ? Math.max(1, Math.ceil((Date.parse(until) - now) / 1_000)) : undefined;
     return fail(new SpotifyError(cause.code, cause.message, { retryAfterSeconds }));
   }
@@ -330,17 +325,12 @@ export function answerFromState(state: SharedState, query: ListeningQuery, now: 
     nowPlaying: nowPlaying?.value ?? null,
     topArtists: top?.value?.slice(0, query.limit) ?? null,
     range: query.range,
-    fetchedAt: nowPlaying?.readAt ?? top?.readAt ?? new Date(now).toISOString(),
+    fetchedAt: nowPlaying?.readAt ?? top?.readAt ?? isoAt(now),
     service: serviceOf(nowPlaying ?? top),
     ...partErrors(!nowPlaying && cause, !top?.value && (top?.failure?.code ?? cause)),
     ...(blocked && { stale: blocked }),
   });
 }
-
-/** Said by either source: a Last.fm-only site has no Spotify to blame. */
-const NOTHING_YET = 'No listening data has been read yet. Try again in a moment.';
-
-const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent; the widget will update when it allows.';
 
 /**
  * The answer while the shared state cannot be read: no call may reach Spotify
@@ -349,24 +339,26 @@ const BUDGET_SPENT = 'The daily Spotify budget (SPOTIFY_DAILY_BUDGET) is spent; 
  * own code and time); with none, the error says when to come back.
  */
 export function answerWithoutState(remembered: SharedState | null, query: ListeningQuery, now: number): Result<Listening> {
-  const retryAt = new Date(now + STATE_UNAVAILABLE_RETRY_S * 1_000).toISOString();
+  const retryAt = isoAt(now + STATE_UNAVAILABLE_RETRY_S * 1_000);
   const lock = remembered?.lockout;
-  if (remembered && hasGoodData(remembered)) {
-    return answerFromState(remembered, query, now, lock && lock.until > retryAt ? { code: lock.code, retryAt: lock.until } : { code: 'state_unavailable', retryAt });
-  }
-  return fail(new SpotifyError('state_unavailable', STATE_UNAVAILABLE, { retryAfterSeconds: STATE_UNAVAILABLE_RETRY_S }));
+  return remembered && hasGoodData(remembered)
+    ? answerFromState(remembered, query, now, lock && lock.until > retryAt ? { code: lock.code, retryAt: lock.until } : { code: 'state_unavailable', retryAt })
+    : fail(new SpotifyError('state_unavailable', 'Netlify Blobs could not be read. Try again in a moment.', { retryAfterSeconds: STATE_UNAVAILABLE_RETRY_S }));
 }
-
-const STATE_UNAVAILABLE = 'The shared state in Netlify Blobs could not be read, so Spotify is not called. Try again in a moment.';
 
 /* --- Reading a stored state --- */
 
 /** Reads a stored state defensively: anything malformed counts as no state. */
 export function parseSharedState(value: unknown): SharedState | null {
-  const state = value as SharedState | null;
-  const numbers = [state?.generation, state?.failures, state?.bucket?.tokens, state?.bucket?.at];
-  const lockout = state?.lockout;
-  if (numbers.some((n) => typeof n !== 'number') || typeof state!.topArtists !== 'object' || !state!.topArtists || (lockout && !ERROR_CODES.includes(lockout.code))) return null;
-  const access = typeof state!.access?.token === 'string' && typeof state!.access.expiresAt === 'number' ? state!.access : null;
-  return { ...state!, nowPlaying: state!.nowPlaying ?? null, lockout: lockout ?? null, access, cover: typeof state!.cover?.failures === 'number' ? state!.cover : undefined };
+  const state = value as Partial<SharedState> | null;
+  if (
+    !state ||
+    [state.generation, state.failures, state.bucket?.tokens, state.bucket?.at, state.cover?.failures ?? 0].some((field) => typeof field !== 'number') ||
+    !(state.topArtists instanceof Object) ||
+    (state.lockout && !(ERROR_CODES as readonly string[]).includes(state.lockout.code))
+  ) {
+    return null;
+  }
+  const access = typeof state.access?.token === 'string' && typeof state.access.expiresAt === 'number' ? state.access : null;
+  return { ...(state as SharedState), nowPlaying: state.nowPlaying ?? null, lockout: state.lockout ?? null, access };
 }
