@@ -89,7 +89,7 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
       const read = await source.read({ nowPlaying: true, topArtists: query }, fetch, signal, null);
       answer = listeningFrom(read, query, source.label);
       if (answer.ok || !answer.error.isUpstream) break;
-      if (source !== sources.at(-1)) log.warn(`Spotify cannot answer (${answer.error.code}): ${answer.error.message} Last.fm covers meanwhile.`);
+      if (source !== sources.at(-1)) log.warn(coverWarning(answer.error));
     }
     return answer;
   }
@@ -198,10 +198,14 @@ async function refreshUnderLease(call: StatefulCall, seen: SharedState, { due, s
     const lockout = next.lockout;
     // While Last.fm covers, Spotify's fault reaches the owner here (and on /connect and in the doctor).
     if (call.sources.length > 1 && service === 'spotify' && lockout && lockout !== current.lockout) {
-      call.log.warn(`Spotify cannot answer until ${lockout.until} (${lockout.code}): ${lockout.message} Last.fm covers meanwhile.`);
+      call.log.warn(coverWarning(lockout, lockout.until));
     }
     return next;
   } finally {
     await lease.release().catch(() => undefined);
   }
 }
+
+/** What the owner reads in the function log while Last.fm answers for Spotify, in either mode. */
+const coverWarning = ({ code, message }: { code: string; message: string }, until?: string) =>
+  `Spotify cannot answer${until ? ` until ${until}` : ''} (${code}): ${message} Last.fm covers meanwhile.`;
