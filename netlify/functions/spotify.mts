@@ -5,7 +5,7 @@ import { SpotifyError, fail } from '../../src/lib/spotify/types';
 import { loadListening } from '../../src/server/listening-service';
 
 /** `GET /api/spotify`: the widget's public API. The contract is in docs/api.md. */
-export default async function spotify(request: Request, context?: Partial<Pick<Context, 'deploy' | 'waitUntil'>>): Promise<Response> {
+export default async function handler(request: Request, context?: Partial<Pick<Context, 'deploy' | 'waitUntil'>>): Promise<Response> {
   const method = request.method; // Request upper-cases GET and HEAD however they were written.
   // Checked here rather than with `config.method`, which would make the
   // platform answer other methods before this code could send 405 + Allow.

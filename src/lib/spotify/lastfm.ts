@@ -60,8 +60,8 @@ export async function readLastfmParts(reader: LastfmReader, wanted: LastfmPartsW
   const now = reader.now ?? (() => new Date());
   const top = wanted.topArtists;
   const [recent, artists] = await Promise.all([
-    wanted.nowPlaying ? read(reader, 'recenttracks', 'user.getrecenttracks', { limit: '1' }) : undefined,
-    top ? read(reader, 'topartists', 'user.gettopartists', { period: LASTFM_PERIODS[top.range], limit: String(top.limit) }) : undefined,
+    wanted.nowPlaying ? callMethod(reader, 'recenttracks', 'user.getrecenttracks', { limit: '1' }) : undefined,
+    top ? callMethod(reader, 'topartists', 'user.gettopartists', { period: LASTFM_PERIODS[top.range], limit: String(top.limit) }) : undefined,
   ]);
   const nowPlaying = recent && (recent.ok ? ok(nowPlayingFromRecentTracks(recent.value)) : recent);
   const topArtists = artists && (artists.ok ? ok(artistsFromTopArtists(artists.value, top?.limit ?? 0)) : artists);
@@ -124,7 +124,7 @@ const WHAT = { recenttracks: 'recent tracks endpoint', topartists: 'top artists 
 type Key = keyof typeof WHAT;
 type Answer<K extends Key> = K extends 'recenttracks' ? RawLastfmRecentTracks : RawLastfmTopArtists;
 
-async function read<K extends Key>(reader: LastfmReader, key: K, method: string, params: Record<string, string>): Promise<Result<Answer<K>>> {
+async function callMethod<K extends Key>(reader: LastfmReader, key: K, method: string, params: Record<string, string>): Promise<Result<Answer<K>>> {
   const query = new URLSearchParams({ method, user: reader.user, api_key: reader.apiKey, format: 'json', ...params });
   const answered = await callUpstream(
     { fetch: reader.fetch, timeoutMs: reader.timeoutMs ?? LASTFM_READ_TIMEOUT_MS, signal: reader.signal },

@@ -73,7 +73,7 @@ export async function readParts(reader: SpotifyReader, wanted: PartsWanted): Pro
     const parts = await readWith({ ...reader, fetch: watched }, access, wanted);
     if (!refused) return ok(parts);
   }
-  const startedAt = now(reader).getTime();
+  const startedAt = clockOf(reader).getTime();
   // The reader's fetch and signal; the config's accounts URL and credentials.
   const grant = await exchangeRefreshToken({ ...reader, ...config, timeoutMs: reader.timeouts?.tokenMs ?? TOKEN_TIMEOUT_MS }, config.refreshToken);
   if (!grant.ok) return grant;
@@ -89,7 +89,7 @@ export async function readParts(reader: SpotifyReader, wanted: PartsWanted): Pro
   return ok(await readWith(reader, { token: accessToken, expiresAt: startedAt + expiresInS * 1_000 }, wanted));
 }
 
-const now = (reader: SpotifyReader) => reader.now?.() ?? new Date();
+const clockOf = (reader: SpotifyReader) => reader.now?.() ?? new Date();
 
 /** The wanted reads in parallel, with one access token. */
 async function readWith(reader: SpotifyReader, access: AccessToken, wanted: PartsWanted): Promise<PartsRead> {
@@ -99,7 +99,7 @@ async function readWith(reader: SpotifyReader, access: AccessToken, wanted: Part
     wanted.nowPlaying ? readNowPlaying(session, wanted.recentOnlyWhenIdle) : undefined,
     top ? readSpotify(session, 'top artists', `time_range=${top.range}&limit=${top.limit}`) : undefined,
   ]);
-  return { nowPlaying, topArtists: topArtists && (topArtists.ok ? ok(normalizeTopArtists(topArtists.value)) : topArtists), readAt: now(reader).toISOString(), access };
+  return { nowPlaying, topArtists: topArtists && (topArtists.ok ? ok(normalizeTopArtists(topArtists.value)) : topArtists), readAt: clockOf(reader).toISOString(), access };
 }
 
 /**
