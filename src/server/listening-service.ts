@@ -7,7 +7,6 @@
  * SPOTIFY_REFRESH_INTERVAL_S=0, every call reads Spotify afresh (the
  * per-call contract), keeping only the rotated refresh token.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readConfig, type EnvAccessor } from '../lib/spotify/config';
 import { getDemoListening } from '../lib/spotify/demo';
 import { CALL_BUDGET_MS, STATE_POLL_MS, TOP_ARTISTS_READ_LIMIT, within } from '../lib/spotify/limits';
@@ -29,7 +28,7 @@ import { SpotifyError, fail, ok, type Listening, type Result, type Service } fro
 
 type RefreshStep = Extract<CallStep, { kind: 'refresh' }>;
 import { environmentTokenOf, logError, spotifySource } from './refresh-token';
-import { createSharedStateStore, createTokenStore, describeError, runtimeEnv, type RefreshTokenStore, type SharedStateStore } from './store';
+import { createSharedStateStore, createTokenStore, describeError, runtimeEnv, sleep, type RefreshTokenStore, type SharedStateStore } from './store';
 
 interface ServiceOptions {
   env?: EnvAccessor;
@@ -96,26 +95,16 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
 
   // From here: read the state and carry out the decider's steps until one is an answer or the wait runs out.
   const store = options.stateStore ?? (defaultStateStore ??= createSharedStateStore());
-  const call: StatefulCall = {
-    query,
-    sources,
-    fingerprint: environment?.fingerprint ?? '',
-    fetch,
-    now,
-    log,
-    store,
-    budgetMs,
-    deadline: Date.now() + budgetMs,
-    refreshWaitMs: options.refreshWaitMs ?? budgetMs,
-    waitUntil: options.waitUntil,
-    policy: { intervalMs: setup.refreshIntervalS * 1_000, dailyBudget: setup.dailyBudget, sources: sources.map((source) => source.service) },
-  };
+  /** Of the environment's Spotify refresh token, which a reauthorization lockout remembers; empty without Spotify. */
+  const fingerprint = environment?.fingerprint ?? '';
+  const policy: RefreshPolicy = { intervalMs: setup.refreshIntervalS * 1_000, dailyBudget: setup.dailyBudget, sources: sources.map((source) => source.service) };
+  const deadline = Date.now() + budgetMs;
   const labelled = (answer: Result<Listening>) =>
     answer.ok ? ok({ ...answer.value, ...sources.find((source) => source.service === answer.value.service)?.label }) : answer;
   const nowMs = () => now().getTime();
   let state: SharedState;
   try {
-    state = (await store.read()) ?? emptyState(nowMs(), call.policy);
+    state = (await store.read()) ?? emptyState(nowMs(), policy);
   } catch (error) {
     // Fail closed: without the state there is no budget, lockout or lease to honour.
     if (!warnedStateUnreadable) {
@@ -125,86 +114,65 @@ export async function loadListening(query: ListeningQuery, options: ServiceOptio
     return labelled(answerWithoutState(store.remembered, query, nowMs()));
   }
   for (;;) {
-    const step = nextStep(state, query, nowMs(), call.policy, call.fingerprint);
+    const step = nextStep(state, query, nowMs(), policy, fingerprint);
     if (step.kind === 'answer') return labelled(step.answer);
-    const left = call.deadline - Date.now();
+    const left = deadline - Date.now();
     const early = step.mayAnswerEarly;
-    const newer = await within(refreshOrWait(call, state, step, !early), early ? Math.min(call.refreshWaitMs, left) : left);
+    const newer = await within(refreshOrWait(state, step, !early), early ? Math.min(options.refreshWaitMs ?? budgetMs, left) : left);
     if (!newer) return labelled(step.meanwhile);
     state = newer;
   }
-}
 
-interface StatefulCall {
-  query: ListeningQuery;
-  sources: ListeningSource[];
-  /** Of the environment's Spotify refresh token, which a reauthorization lockout remembers; empty without Spotify. */
-  fingerprint: string;
-  fetch: Fetch;
-  now: () => Date;
-  log: Logger;
-  store: SharedStateStore;
-  budgetMs: number;
-  /** Epoch ms by which the call answers. */
-  deadline: number;
-  refreshWaitMs: number;
-  waitUntil?: (work: Promise<unknown>) => void;
-  policy: RefreshPolicy;
+  /**
+   * A newer state: this call's refresh, or (when another instance holds the
+   * lease and the call has nothing to show) the state that instance writes.
+   * Null when there is none to wait for.
+   */
+  async function refreshOrWait(seen: SharedState, step: RefreshStep, waitForOthers: boolean): Promise<SharedState | null> {
+    const refresh = refreshUnderLease(seen, step).catch((error: unknown) => {
+      logError(log, `Refreshing the shared state failed: ${describeError(error)}`);
+      return null;
+    });
+    // A refresh (and a rotated token's write) must finish even after the answer has gone.
+    options.waitUntil?.(refresh);
+    const refreshed = await refresh;
+    if (refreshed || !waitForOthers) return refreshed;
+    while (Date.now() + STATE_POLL_MS < deadline) {
+      await sleep(STATE_POLL_MS);
+      const polled = await store.read().catch(() => null);
+      if (polled && polled.generation > seen.generation) return polled;
+    }
+    return null;
+  }
+
+  /** Refreshes the due parts from the step's source if this call wins the lease. */
+  async function refreshUnderLease(seen: SharedState, { due, service }: RefreshStep): Promise<SharedState | null> {
+    const lease = await store.lease(seen.generation, nowMs());
+    if (!lease) return null;
+    try {
+      // Another instance may have finished a refresh between our read and the lease.
+      const current = (await store.read()) ?? seen;
+      if (current.generation !== seen.generation) return current;
+
+      let requests = 0;
+      const counted: Fetch = (input, init) => (requests++, fetch(input, init));
+      const wanted = { nowPlaying: due.nowPlaying, topArtists: due.topArtists ? { range: query.range, limit: TOP_ARTISTS_READ_LIMIT } : null, recentOnlyWhenIdle: true };
+      const source = sources.find((candidate) => candidate.service === service)!;
+      const read = await source.read(wanted, counted, AbortSignal.timeout(budgetMs), usableAccess(current, nowMs()));
+      const next = recordRefresh(current, { service, range: query.range, requests, read, environmentFingerprint: fingerprint }, nowMs(), policy);
+      await store.write(next);
+      const lockout = next.lockout;
+      // While Last.fm covers, Spotify's fault reaches the owner here (and on /connect and in the doctor).
+      if (sources.length > 1 && service === 'spotify' && lockout && lockout !== current.lockout) log.warn(coverWarning(lockout, lockout.until));
+      return next;
+    } finally {
+      await lease.release().catch(() => undefined);
+    }
+  }
 }
 
 const STATE_UNREADABLE =
   'Netlify Blobs could not be read, so no call reads Spotify until it can. Check Blobs in the Netlify UI, or set SPOTIFY_REFRESH_INTERVAL_S=0 to run without it.';
-
-/**
- * A newer state: this call's refresh, or (when another instance holds the
- * lease and the call has nothing to show) the state that instance writes.
- * Null when there is none to wait for.
- */
-async function refreshOrWait(call: StatefulCall, seen: SharedState, step: RefreshStep, waitForOthers: boolean): Promise<SharedState | null> {
-  const refresh = refreshUnderLease(call, seen, step).catch((error: unknown) => {
-    logError(call.log, `Refreshing the shared state failed: ${describeError(error)}`);
-    return null;
-  });
-  // A refresh (and a rotated token's write) must finish even after the answer has gone.
-  call.waitUntil?.(refresh);
-  const refreshed = await refresh;
-  if (refreshed || !waitForOthers) return refreshed;
-  while (Date.now() + STATE_POLL_MS < call.deadline) {
-    await sleep(STATE_POLL_MS);
-    const state = await call.store.read().catch(() => null);
-    if (state && state.generation > seen.generation) return state;
-  }
-  return null;
-}
-
-/** Refreshes the due parts from the step's source if this call wins the lease. */
-async function refreshUnderLease(call: StatefulCall, seen: SharedState, { due, service }: RefreshStep): Promise<SharedState | null> {
-  const { store, query, policy, now } = call;
-  const lease = await store.lease(seen.generation, now().getTime());
-  if (!lease) return null;
-  try {
-    // Another instance may have finished a refresh between our read and the lease.
-    const current = (await store.read()) ?? seen;
-    if (current.generation !== seen.generation) return current;
-
-    let requests = 0;
-    const fetch: Fetch = (input, init) => (requests++, call.fetch(input, init));
-    const wanted = { nowPlaying: due.nowPlaying, topArtists: due.topArtists ? { range: query.range, limit: TOP_ARTISTS_READ_LIMIT } : null, recentOnlyWhenIdle: true };
-    const source = call.sources.find((candidate) => candidate.service === service)!;
-    const read = await source.read(wanted, fetch, AbortSignal.timeout(call.budgetMs), usableAccess(current, now().getTime()));
-    const outcome = { service, range: query.range, requests, read, environmentFingerprint: call.fingerprint };
-    const next = recordRefresh(current, outcome, now().getTime(), policy);
-    await store.write(next);
-    const lockout = next.lockout;
-    // While Last.fm covers, Spotify's fault reaches the owner here (and on /connect and in the doctor).
-    if (call.sources.length > 1 && service === 'spotify' && lockout && lockout !== current.lockout) {
-      call.log.warn(coverWarning(lockout, lockout.until));
-    }
-    return next;
-  } finally {
-    await lease.release().catch(() => undefined);
-  }
-}
 
 /** What the owner reads in the function log while Last.fm answers for Spotify, in either mode. */
 const coverWarning = ({ code, message }: { code: string; message: string }, until?: string) =>

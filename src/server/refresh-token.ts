@@ -6,14 +6,13 @@
  * until it holds (the old token may already be dead, so a lost rotated token
  * means the owner must re-authorize).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SpotifyConfig } from '../lib/spotify/config';
 import { ROTATION_WRITE_ATTEMPTS, ROTATION_WRITE_BACKOFF_MS } from '../lib/spotify/limits';
 import { readParts, type AccessToken, type ListeningSource, type Logger, type PartsRead, type PartsWanted } from '../lib/spotify/listening';
 import { chooseRefreshToken, rotatedRecord, tokenFingerprint, type EnvironmentToken, type PersistedRefreshToken, type RefreshTokenChoice } from '../lib/spotify/rotation';
 import type { Fetch } from '../lib/spotify/spotify-api';
 import { SpotifyError, fail, type Result } from '../lib/spotify/types';
-import { describeError, type RefreshTokenStore } from './store';
+import { describeError, sleep, type RefreshTokenStore } from './store';
 
 export interface TokenContext {
   config: SpotifyConfig;

@@ -18,6 +18,9 @@ import { LEASE_MS, LOCAL_LEASE_SETTLE_MS, LOCAL_STORE_TIMEOUT_MS, ROTATION_SETTL
 import { parseSharedState, type SharedState } from '../lib/spotify/refresh-policy';
 import { parsePersistedRefreshToken, type PersistedRefreshToken } from '../lib/spotify/rotation';
 
+/** The server modules' waits share this one import. */
+export { sleep };
+
 /* --- The runtime --- */
 
 /** Netlify's runtime global, absent elsewhere. */
