@@ -14,7 +14,6 @@
  * request to Spotify.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CALL_BUDGET_MS,
   LOCAL_CONNECT_START_BUDGET_MS,
@@ -42,6 +41,7 @@ import {
   isLocalRuntime,
   openBlobStore,
   runtimeEnv,
+  sleep,
   withStoreTimeout,
   type JsonStore,
   type RefreshTokenStore,
