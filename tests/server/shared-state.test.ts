@@ -196,14 +196,15 @@ describe('the access token', () => {
     expect(exchanges()).toBe(3);
   });
 
-  it('is dropped when Spotify refuses it (401), with one exchange and the read again', async () => {
+  it('is dropped when Spotify refuses it (401), with one exchange and the read again, and the new one kept', async () => {
     await call();
     advance(15_000);
     const spent = requests();
     let refusals = 0;
     server.use(
+      // From now on Spotify refuses the first token every time it sees it.
       http.get(`${DEFAULT_API_URL}/v1/me/player/currently-playing`, ({ request }) => {
-        if (refusals > 0 || request.headers.get('authorization') !== `Bearer ${FIRST_ACCESS_TOKEN}`) return undefined;
+        if (request.headers.get('authorization') !== `Bearer ${FIRST_ACCESS_TOKEN}`) return undefined;
         refusals += 1;
         return HttpResponse.json({ error: { status: 401, message: 'The access token expired' } }, { status: 401 });
       }),
@@ -213,6 +214,11 @@ describe('the access token', () => {
     expect(paths(spent), 'then one exchange and the read again').toEqual(['/api/token', '/v1/me/player/currently-playing']);
     expect(answer.nowPlaying, 'read with the new token').not.toBeNull();
     expect(answer.errors).toBeUndefined();
+    advance(15_000);
+    const before = requests();
+    await call();
+    expect(paths(before), 'the next refresh reads with the new token, not the refused one').toEqual(['/v1/me/player/currently-playing']);
+    expect(refusals).toBe(1);
   });
 
   it('never reaches an answer or the log', async () => {
