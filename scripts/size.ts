@@ -3,11 +3,13 @@
  * production build: the inline scripts in its HTML, the island's component
  * and renderer modules, and every module they import statically. Dynamic
  * imports that this page never triggers (Preact signals) do not count.
- * Exits 1 over the budget.
+ * Then the function's request path: the source files one `/api/spotify`
+ * call is bundled from, and their code. Exits 1 over either budget.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { buildPrivateCopy, renderPath } from './private-build';
 
 export const BUDGET_BYTES = 12 * 1024;
@@ -74,6 +76,25 @@ export async function measureHomePage(): Promise<Script[]> {
   }
 }
 
+/** The request path's goal: at most this many source files, and this much of their code in KB, rounded. */
+export const REQUEST_PATH_FILES = 16;
+export const REQUEST_PATH_KB = 40;
+
+/**
+ * The source files `entry` is bundled from and the bytes their code takes in
+ * esbuild's bundle, packages left external; dependencies and Last.fm's
+ * modules (the second source, read only when it is set up) do not count.
+ */
+export async function requestPath(entry: string): Promise<{ files: string[]; bytes: number }> {
+  const { metafile } = await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', metafile: true, write: false, outdir: 'out', logLevel: 'error' });
+  const own = (path: string) => !path.includes('node_modules') && !/last-?fm/i.test(path);
+  const inputs = Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs));
+  return {
+    files: Object.keys(metafile.inputs).filter(own),
+    bytes: inputs.reduce((sum, [path, input]) => sum + (own(path) ? input.bytesInOutput : 0), 0),
+  };
+}
+
 export const totalGzipped = (scripts: Script[]): number => scripts.reduce((sum, script) => sum + script.gzipped, 0);
 
 async function main() {
@@ -86,6 +107,16 @@ async function main() {
   console.log(`Total JavaScript the page loads: ${(total / 1024).toFixed(2)} KB gzipped, ${verdict} the ${BUDGET_BYTES / 1024} KB budget.`);
   if (total > BUDGET_BYTES) {
     console.error('Trim the island (src/components/) or drop a dependency to get back under budget.');
+    process.exitCode = 1;
+  }
+  const path = await requestPath('netlify/functions/spotify.mts');
+  const kb = Math.round(path.bytes / 1024);
+  const within = path.files.length <= REQUEST_PATH_FILES && kb <= REQUEST_PATH_KB;
+  console.log(
+    `One /api/spotify request: ${path.files.length} source files, ${kb} KB of their code (${path.bytes} B, in whole KB as the goal counts), ${within ? 'within' : 'OVER'} the goal of ${REQUEST_PATH_FILES} files and ${REQUEST_PATH_KB} KB.`,
+  );
+  if (!within) {
+    console.error('Merge modules that are always read together, or move code off the request path.');
     process.exitCode = 1;
   }
 }

@@ -1,13 +1,13 @@
 /**
  * How `npm run size` decides what JavaScript a page loads: inline scripts,
  * island modules and their static imports count; dynamic imports and JSON
- * script blocks do not.
+ * script blocks do not; and how it counts the function's request path.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pageScripts } from '../../scripts/size';
+import { pageScripts, requestPath } from '../../scripts/size';
 
 let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,5 +48,19 @@ describe('pageScripts', () => {
     const [script] = pageScripts('<script type="module" src="/_astro/a.js"></script>', root);
     expect(script!.gzipped).toBeGreaterThan(0);
     expect(script!.gzipped).toBeLessThan(script!.bytes);
+  });
+});
+
+describe('requestPath', () => {
+  it('counts the entry and its own modules, but neither packages nor Last.fm\'s module', async () => {
+    const root = client({});
+    const big = JSON.stringify('x'.repeat(5_000));
+    writeFileSync(join(root, 'entry.ts'), "import { h } from 'preact';\nimport { a } from './a';\nimport { lastfm } from './lastfm';\nexport default () => [h, a, lastfm()];\n");
+    writeFileSync(join(root, 'a.ts'), 'export const a = 1;\n');
+    writeFileSync(join(root, 'lastfm.ts'), `export const lastfm = () => ${big};\n`);
+    const path = await requestPath(join(root, 'entry.ts'));
+    expect(path.files.map((file) => file.split('/').at(-1))).toEqual(['a.ts', 'entry.ts']);
+    expect(path.bytes).toBeGreaterThan(0);
+    expect(path.bytes, 'the 5 KB in Last.fm\'s module is left out').toBeLessThan(1_000);
   });
 });
