@@ -10,7 +10,7 @@
 import { readConfig, type EnvAccessor } from '../lib/spotify/config';
 import { getDemoListening } from '../lib/spotify/demo';
 import { CALL_BUDGET_MS, STATE_POLL_MS, TOP_ARTISTS_READ_LIMIT, within } from '../lib/spotify/limits';
-import { listeningFrom, type ListeningSource, type Logger } from '../lib/spotify/listening';
+import { listeningFrom, type Logger } from '../lib/spotify/listening';
 import { lastfmSource } from '../lib/spotify/lastfm';
 import type { ListeningQuery } from '../lib/spotify/query';
 import {
@@ -24,11 +24,11 @@ import {
   type SharedState,
 } from '../lib/spotify/refresh-policy';
 import type { Fetch } from '../lib/spotify/spotify-api';
-import { SpotifyError, fail, ok, type Listening, type Result, type Service } from '../lib/spotify/types';
-
-type RefreshStep = Extract<CallStep, { kind: 'refresh' }>;
+import { SpotifyError, fail, ok, type Listening, type Result } from '../lib/spotify/types';
 import { environmentTokenOf, logError, spotifySource } from './refresh-token';
 import { createSharedStateStore, createTokenStore, describeError, runtimeEnv, sleep, type RefreshTokenStore, type SharedStateStore } from './store';
+
+type RefreshStep = Extract<CallStep, { kind: 'refresh' }>;
 
 interface ServiceOptions {
   env?: EnvAccessor;
