@@ -50,11 +50,14 @@ export async function saveToken(context: Pick<TokenContext, 'tokens' | 'log'>, r
     } catch (error) {
       const problem = describeError(error);
       logError(context.log, `Saving ${what} failed (attempt ${attempt} of ${ROTATION_WRITE_ATTEMPTS}): ${problem}`);
-      if (attempt === ROTATION_WRITE_ATTEMPTS) throw new Error(`${problem}. Renew at /connect if calls fail with reauthorization_required.`);
+      if (attempt === ROTATION_WRITE_ATTEMPTS) throw error;
     }
     await sleep(ROTATION_WRITE_BACKOFF_MS * attempt);
   }
 }
+
+/** After saveToken has logged each failed attempt: what it means for the owner. The reads go on with the new token. */
+const ROTATED_TOKEN_LOST = 'Spotify rotated the refresh token, but saving the new one failed. Renew at /connect if calls fail with reauthorization_required.';
 
 /** Errors the owner must see in the function log; a logger without `error` gets a warning. */
 export const logError = (log: Logger, message: string) => (log.error ?? log.warn).call(log, message);
@@ -72,9 +75,10 @@ export function spotifySource(context: TokenContext): ListeningSource {
     const attempt = (choice: RefreshTokenChoice) => {
       tried.add(choice.refreshToken);
       const config = { ...context.config, refreshToken: choice.refreshToken };
-      const onRefreshTokenRotated = (rotated: string) => saveToken(context, rotatedRecord(rotated, choice, context.environment, context.now()), 'the rotated refresh token');
+      const onRefreshTokenRotated = (rotated: string) =>
+        saveToken(context, rotatedRecord(rotated, choice, context.environment, context.now()), 'the rotated refresh token').catch(() => logError(context.log, ROTATED_TOKEN_LOST));
       // Only the first attempt may hold an access token: the next ones follow a refused exchange.
-      return readParts({ fetch, config, now: context.now, signal, log: context.log, onRefreshTokenRotated, access: tried.size === 1 ? access : null }, wanted);
+      return readParts({ fetch, config, now: context.now, signal, onRefreshTokenRotated, access: tried.size === 1 ? access : null }, wanted);
     };
     const settled = (result: Result<PartsRead>) => result.ok || result.error.code !== 'reauthorization_required';
     let result = await attempt(await tokenInUse(context));

@@ -19,10 +19,10 @@ export interface SpotifyReader {
   /**
    * Called when Spotify rotates the refresh token, and awaited before any
    * read: the old token may already be dead, so the new one must be safe
-   * first. Its failure is logged, never returned: the reads can still succeed.
+   * first. It never rejects: it reports its own failure, because the reads
+   * can still succeed.
    */
-  onRefreshTokenRotated?: (refreshToken: string) => Promise<void> | void;
-  log?: Logger;
+  onRefreshTokenRotated?: (refreshToken: string) => Promise<void>;
   /** An access token from an earlier exchange, still valid: used instead of exchanging. */
   access?: AccessToken | null;
 }
@@ -78,14 +78,7 @@ export async function readParts(reader: SpotifyReader, wanted: PartsWanted): Pro
   const grant = await exchangeRefreshToken({ ...reader, ...config, timeoutMs: reader.timeouts?.tokenMs ?? TOKEN_TIMEOUT_MS }, config.refreshToken);
   if (!grant.ok) return grant;
   const { accessToken, refreshToken: rotated, expiresInS } = grant.value;
-  if (rotated && rotated !== config.refreshToken) {
-    try {
-      await reader.onRefreshTokenRotated?.(rotated);
-    } catch (error) {
-      const { log } = reader;
-      (log?.error ?? log?.warn)?.call(log, `Spotify rotated the refresh token, but saving the new one failed: ${error instanceof Error ? error.message : error}`);
-    }
-  }
+  if (rotated && rotated !== config.refreshToken) await reader.onRefreshTokenRotated?.(rotated);
   return ok(await readWith(reader, { token: accessToken, expiresAt: startedAt + expiresInS * 1_000 }, wanted));
 }
 
