@@ -55,12 +55,15 @@ export interface JsonStore {
 }
 
 /**
- * A store resolved on each use, as `timedKeys` resolves its own: outside a
- * Netlify context getStore throws, and that must surface as a failed
- * operation, never as a failed import.
+ * Store `name`, strongly consistent, resolved on each use: outside a Netlify
+ * context getStore throws, and that must surface as a failed operation,
+ * never as a failed import.
  */
+const blobStore = (name: string): JsonStore => getStore({ name, consistency: 'strong' });
+
+/** Store `name` as a JsonStore, resolved on each use (blobStore). */
 export function openBlobStore(name: string): JsonStore {
-  const store = () => getStore({ name, consistency: 'strong' });
+  const store = () => blobStore(name);
   return {
     getWithMetadata: (key, options) => store().getWithMetadata(key, options),
     setJSON: (key, data, condition) => store().setJSON(key, data, condition),
@@ -88,11 +91,9 @@ export const describeError = (error: unknown) => (error instanceof Error ? `${er
  * The keys of store `name` (or of `blobs`, in tests): each key's reads and
  * writes bounded by the runtime's store timeout, errors naming the key; `get`
  * answers the value, undefined when the key is absent.
- * Blobs is resolved on each use: outside a Netlify context getStore throws,
- * and that must surface as a failed operation, never as a failed import.
  */
 function timedKeys(name: string, blobs: JsonStore | undefined, local: boolean) {
-  const store = (): JsonStore => blobs ?? getStore({ name, consistency: 'strong' });
+  const store = () => blobs ?? blobStore(name);
   return (key: string) => ({
     get: async () => (await withStoreTimeout(store().getWithMetadata(key, { type: 'json' }), `reading ${key}`, local))?.data,
     set: (data: unknown, condition?: WriteCondition) => withStoreTimeout(store().setJSON(key, data, condition), `writing ${key}`, local),
