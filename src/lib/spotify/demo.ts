@@ -21,7 +21,6 @@ const LOOP_MS = PLAYLIST.reduce((sum, track) => sum + track[3] * 1_000, 0);
 
 const TOP_ARTISTS = ['The Lanterns', 'Mira Vale', 'Juniper Drive', 'Okonkwo & Sons', 'Kite Theory', 'Saltmarsh'];
 
-
 /**
  * `origin`: the site's own origin, for answers read from elsewhere (the
  * `<listening-widget>` element on another site), whose pictures must not

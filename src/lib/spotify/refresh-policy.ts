@@ -291,7 +291,6 @@ export function recordRefresh(state: SharedState, outcome: RefreshOutcome, now: 
   return first ? { ...next, lockout, failures } : { ...next, cover: { lockout, failures } };
 }
 
-
 /** The state after the owner renewed at /connect: the old lockout and the old grant's access token are gone. */
 export const afterRenewal = (state: SharedState): SharedState => ({ ...state, generation: state.generation + 1, lockout: null, failures: 0, access: null });
 

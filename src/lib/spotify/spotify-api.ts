@@ -232,7 +232,8 @@ export async function readSpotify<N extends ReadName>(session: ApiSession, name:
   if (status === 204 || (status === 200 && !text.trim())) return ok(null);
   // Since February 2026 a development-mode app works only while its owner pays for Premium.
   if (status === 403 && /premium/i.test(text)) return fail(new SpotifyError('premium_required', PREMIUM_LAPSED));
-  // The token is seconds old, so a refusal means a missing scope. Spotify
+  // A refusal that reaches an answer met a fresh token (readParts exchanges
+  // again when a reused one gets 401), so it means a missing scope. Spotify
   // answers 401 "Permissions missing" for that as often as 403.
   if (status === 401 || status === 403) {
     return fail(new SpotifyError('scope_missing', `${what} refused the token: it lacks the "${REQUIRED_SCOPES[name]}" scope. ${REAUTHORIZE}`));
